@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "政府信息公开工作年度报告系统 · 管理"
+admin.site.site_title = "年度报告系统管理"
+admin.site.index_title = "管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("review/", include("review.urls")),
+    path("", include("reports.urls")),
+]
