@@ -15,7 +15,12 @@ class User(AbstractUser):
         DISTRICT_ADMIN = "district_admin", "区政务公开办管理员"
 
     agency = models.ForeignKey(
-        "reports.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="clerks", verbose_name="所属机关"
+        "reports.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="clerks",
+        verbose_name="所属机关",
     )
     district = models.ForeignKey(
         "reports.District", on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name="所属区"

@@ -220,9 +220,7 @@ class Standard:
 
 
 def _table(code: str, sections: list[Section]) -> tuple[Section, ...]:
-    return tuple(
-        Section(s.title, s.corner, s.columns, s.rows, table=code) for s in sections
-    )
+    return tuple(Section(s.title, s.corner, s.columns, s.rows, table=code) for s in sections)
 
 
 # ── Table 二 ────────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Debian packages the project uses. `runtime`: the CJK font for published documents.
+# `test`: also Chromium for the browser tests and poppler-utils (pdftotext).
+# Installs only what is missing, only as root with apt-get; otherwise says what to install.
+set -euo pipefail
+want=(fonts-noto-cjk)
+if [ "${1:-runtime}" = test ]; then
+  want+=(chromium poppler-utils)
+fi
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "安装系统软件包：${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "缺少系统软件包：${missing[*]}（Debian/Ubuntu: sudo apt-get install ${missing[*]}）" >&2
+  exit 1
+fi
