@@ -1,0 +1,93 @@
+"""The review's records: the append-only event log and the frozen revisions.
+
+Both are written only by ``review/workflow.py``. Neither may be changed or deleted once
+written — they are the audit trail and the reviewer's history — so ``save()`` refuses to
+update an existing row, and ``delete()`` (on a row or a queryset) and ``QuerySet.update()``
+refuse outright. (A database superuser can still do anything; this guards the application.)
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or delete a row of an append-only log."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model._meta.verbose_name}只能追加，不能修改。")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model._meta.verbose_name}只能追加，不能删除。")
+
+    # ``bulk_update`` goes through ``update()``; ``_raw_delete`` is what cascades use.
+    def _raw_delete(self, using):
+        raise AppendOnlyError(f"{self.model._meta.verbose_name}只能追加，不能删除。")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能修改。")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能删除。")
+
+
+class ReportEvent(AppendOnlyModel):
+    """One state change of a report: who moved it from which status to which, when, why."""
+
+    report = models.ForeignKey("reports.Report", on_delete=models.PROTECT, related_name="events", verbose_name="报告")
+    action = models.CharField("操作", max_length=30)
+    from_status = models.CharField("原状态", max_length=20)
+    to_status = models.CharField("新状态", max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    note = models.TextField("意见或说明", blank=True)
+
+    class Meta:
+        verbose_name = "报告流转记录"
+        verbose_name_plural = verbose_name
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["report", "at"])]
+
+    def __str__(self):
+        return f"{self.report_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+class ReportRevision(AppendOnlyModel):
+    """The figures, texts and warning explanations exactly as submitted in one round."""
+
+    report = models.ForeignKey(
+        "reports.Report", on_delete=models.PROTECT, related_name="revisions", verbose_name="报告"
+    )
+    round = models.PositiveIntegerField("轮次")
+    report_version = models.PositiveIntegerField("报告版本")
+    cells = models.JSONField("表格数据")
+    texts = models.JSONField("文字部分")
+    explanations = models.JSONField("警告说明", default=dict, blank=True)
+    event = models.OneToOneField(
+        ReportEvent, on_delete=models.PROTECT, related_name="revision", verbose_name="提交记录"
+    )
+    created_at = models.DateTimeField("提交时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "报告提交版本"
+        verbose_name_plural = verbose_name
+        ordering = ["report", "round"]
+        constraints = [models.UniqueConstraint(fields=["report", "round"], name="revision_unique_report_round")]
+
+    def __str__(self):
+        return f"{self.report_id} 第{self.round}轮"
