@@ -11,6 +11,12 @@ from django.db import models
 from django.utils import timezone
 
 
+class Action(models.TextChoices):
+    """What a workflow transition does; the transitions themselves are in ``workflow.py``."""
+
+    SUBMIT = "submit", "提交"
+
+
 class AppendOnlyError(Exception):
     """An attempt to change or delete a row of an append-only log."""
 
@@ -65,6 +71,24 @@ class ReportEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.report_id} {self.action} {self.from_status}→{self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        return Action(self.action).label if self.action in Action.values else self.action
+
+    @property
+    def from_status_label(self) -> str:
+        return _status_label(self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        return _status_label(self.to_status)
+
+
+def _status_label(status: str) -> str:
+    from reports.models import Report
+
+    return Report.Status(status).label if status in Report.Status.values else status
 
 
 class ReportRevision(AppendOnlyModel):
