@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "review"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("reports/<int:pk>/submit/", views.submit, name="submit"),
+]
