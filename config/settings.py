@@ -66,6 +66,9 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 DATA_DIR = Path(env_str("GOVREPORT_DATA_DIR", str(BASE_DIR / "var")))
 MEDIA_ROOT = DATA_DIR / "files"
 MEDIA_URL = "/files/"
+# The TrueType CJK font embedded in published PDFs ("path" or "path.ttc#index"); by default
+# WenQuanYi Micro Hei from Debian's fonts-wqy-microhei is looked up under /usr/share/fonts.
+GOVREPORT_PDF_FONT = env_str("GOVREPORT_PDF_FONT")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

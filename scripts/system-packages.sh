@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages the project uses. `runtime`: the CJK font for published documents.
+# Debian packages the project uses. `runtime`: the CJK TrueType font embedded in published PDFs (WenQuanYi Micro Hei).
 # `test`: also Chromium for the browser tests and poppler-utils (pdftotext).
 # Installs only what is missing, only as root with apt-get; otherwise says what to install.
 set -euo pipefail
-want=(fonts-noto-cjk)
+want=(fonts-wqy-microhei)
 if [ "${1:-runtime}" = test ]; then
   want+=(chromium poppler-utils)
 fi
