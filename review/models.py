@@ -10,43 +10,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts.appendonly import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet  # noqa: F401
+
 
 class Action(models.TextChoices):
     """What a workflow transition does; the transitions themselves are in ``workflow.py``."""
 
     SUBMIT = "submit", "提交"
-
-
-class AppendOnlyError(Exception):
-    """An attempt to change or delete a row of an append-only log."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model._meta.verbose_name}只能追加，不能修改。")
-
-    def delete(self):
-        raise AppendOnlyError(f"{self.model._meta.verbose_name}只能追加，不能删除。")
-
-    # ``bulk_update`` goes through ``update()``; ``_raw_delete`` is what cascades use.
-    def _raw_delete(self, using):
-        raise AppendOnlyError(f"{self.model._meta.verbose_name}只能追加，不能删除。")
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能修改。")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能删除。")
 
 
 class ReportEvent(AppendOnlyModel):
