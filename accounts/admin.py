@@ -1,11 +1,22 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 
-from .models import User
+from .audit import audit_record
+from .models import AuditEvent, User
+
+
+class ResetPasswordForm(AdminPasswordChangeForm):
+    """An administrator's password reset: the owner must choose a new one at next sign-in."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        return super().save(commit=commit)
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = ResetPasswordForm
     list_display = ("username", "last_name", "first_name", "agency", "district", "is_active")
     list_filter = (
         "is_active",
@@ -14,6 +25,7 @@ class UserAdmin(BaseUserAdmin):
         "is_second_reviewer",
         "is_final_reviewer",
         "is_district_admin",
+        "is_audit_viewer",
     )
     search_fields = ("username", "first_name", "last_name", "email", "agency__name")
     fieldsets = (
@@ -28,7 +40,39 @@ class UserAdmin(BaseUserAdmin):
                     "is_second_reviewer",
                     "is_final_reviewer",
                     "is_district_admin",
+                    "is_audit_viewer",
+                    "must_change_password",
                 )
             },
         ),
     )
+
+    def save_model(self, request, obj, form, change):
+        # A password set by an administrator (new account or reset) is an initial password:
+        # its owner must replace it at the next sign-in.
+        if not change or "password" in form.changed_data or "password1" in form.changed_data:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+        audit_record(
+            kind=AuditEvent.Kind.ACCOUNT_CHANGED if change else AuditEvent.Kind.ACCOUNT_CREATED,
+            request=request,
+            object=f"用户 {obj.username}",
+            detail="修改字段：" + "、".join(form.changed_data) if change else f"角色：{obj.role_labels()}",
+        )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "username", "agency", "kind", "object", "result", "ip_address")
+    list_filter = ("kind", "result")
+    search_fields = ("username", "agency", "object")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
