@@ -56,7 +56,7 @@ class ReportDraftForm(forms.Form):
         super().__init__(*args, **kwargs)
         for text in standard.STANDARD.texts:
             self.fields[text.key] = forms.CharField(
-                label=f"{text.part}、{text.title}",
+                label=f"“{text.title}”正文",
                 help_text=text.guidance,
                 required=False,
                 strip=False,

@@ -375,7 +375,7 @@
     item.appendChild(el("span", "rule-id", violation.rule));
     explanationCounter += 1;
     var id = "explain-j" + explanationCounter;
-    var label = el("label", "form-label small mb-0 mt-1", "说明（为什么会这样）");
+    var label = el("label", "form-label small d-block mb-0 mt-1", "说明（为什么会这样）");
     label.htmlFor = id;
     var area = el("textarea", "form-control form-control-sm explanation");
     area.id = id;
@@ -480,7 +480,6 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json" },
       body: JSON.stringify(body),
       signal: options && options.signal,
-      keepalive: Boolean(options && options.keepalive),
     }).then(function (response) {
       return response
         .json()
@@ -626,7 +625,7 @@
     var sent = dirtyValues();
     var body = { version: state.version, cells: sent.cells, texts: sent.texts, explanations: sent.explanations };
     setStatus("正在保存…", "saving");
-    state.saving = post(config.saveUrl, body, { keepalive: reason === "leave" })
+    state.saving = post(config.saveUrl, body)
       .then(function (answer) {
         if (answer.ok) {
           afterSaved(sent, answer.data);
@@ -790,9 +789,20 @@
     }
   }, AUTOSAVE_EVERY);
 
+  // Switching to another tab or window saves at once. Leaving the page does not: a save
+  // still in flight when the next page renders would make that page stale against the
+  // clerk's own input. The unsaved input is in localStorage, and the next page offers it.
+  var unloading = false;
+  window.addEventListener("pagehide", function () {
+    unloading = true;
+    persistLocal();
+  });
+  window.addEventListener("pageshow", function () {
+    unloading = false;
+  });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden" && hasDirty()) {
-      save("leave");
+    if (document.visibilityState === "hidden" && !unloading && hasDirty()) {
+      save("hidden");
     }
   });
 
@@ -849,7 +859,11 @@
       } catch (error) {
         // ignore
       }
-      form.requestSubmit(submitButton);
+      // Not from inside the click's own submit event (a resolved promise runs its callback
+      // before that event ends, and a form refuses a second submission while it fires).
+      window.setTimeout(function () {
+        form.requestSubmit(submitButton);
+      }, 0);
     });
   }
 
