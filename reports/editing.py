@@ -220,7 +220,7 @@ def _prefill(report: Report, previous: Report) -> None:
 
 
 def _lock_for_edit(report_id: int, expected_version: int, by) -> Report:
-    report = Report.objects.select_for_update().select_related("agency", "updated_by").get(pk=report_id)
+    report = Report.objects.select_for_update(of=("self",)).select_related("agency", "updated_by").get(pk=report_id)
     if not user_is_clerk_of(by, report):
         raise PermissionDenied("只有本机关的填报人员可以修改本机关的报告。")
     if not report.is_editable:
