@@ -40,7 +40,14 @@
   var countErrors = document.getElementById("count-errors");
   var countWarnings = document.getElementById("count-warnings");
   var checkBusy = document.getElementById("check-busy");
-  var csrfToken = (form.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
+  var pageCsrfToken = (form.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
+
+  /* The CSRF token as of now: signing in again (in another tab, after the session expired)
+     rotates it, and the cookie has the new one while the page still holds the old. */
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : pageCsrfToken;
+  }
 
   var cellInputs = Array.prototype.slice.call(form.querySelectorAll("input.cell-input"));
   var textInputs = Array.prototype.slice.call(form.querySelectorAll("textarea.report-text"));
@@ -477,7 +484,7 @@
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json" },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
       body: JSON.stringify(body),
       signal: options && options.signal,
     }).then(function (response) {
@@ -854,6 +861,10 @@
       }
       state.submitting = true;
       versionInput.value = String(state.version);
+      var tokenInput = form.querySelector("input[name=csrfmiddlewaretoken]");
+      if (tokenInput) {
+        tokenInput.value = csrfToken();
+      }
       try {
         window.localStorage.removeItem(storageKey);
       } catch (error) {
@@ -876,6 +887,20 @@
     }
     state.submitting = true; // leaving on purpose: no "unsaved changes" prompt
     window.location.reload();
+  });
+
+  // A link in the summary takes the clerk into the cell or text itself, with its messages.
+  document.getElementById("check-summary").addEventListener("click", function (event) {
+    var anchor = event.target.closest ? event.target.closest("a[href^='#']") : null;
+    if (!anchor) {
+      return;
+    }
+    var target = document.getElementById(anchor.getAttribute("href").slice(1));
+    if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) {
+      event.preventDefault();
+      target.scrollIntoView({ block: "center" });
+      target.focus({ preventScroll: true });
+    }
   });
 
   // ── Start ───────────────────────────────────────────────────────────────────────────

@@ -152,6 +152,9 @@ def test_a_clerk_fills_checks_explains_and_submits_the_nanmofang_report(live_ser
     expect(page.locator("#msg-cell-t3-new-business [data-rule='T3-BALANCE']")).to_have_count(0)
     summary_link = page.locator("#check-errors li[data-rule='T3-BALANCE'] a")
     expect(summary_link).to_have_attribute("href", "#cell-t3-new-natural")
+    page.locator("#text-overview").focus()
+    summary_link.click()  # the summary takes the clerk back into the cell
+    expect(new_natural).to_be_focused()
     expect(balance).to_be_visible()  # the focused cell shows its messages
     page.screenshot(path=str(artifacts / "report-editor-t3-balance.png"), full_page=False)
     page.keyboard.press("Control+A")
