@@ -1,5 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
@@ -38,3 +41,22 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
+
+
+def audit_log(request):
+    """The security audit log, read-only, for audit viewers (and the installation superuser)."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not (user.is_audit_viewer or user.is_superuser):
+        raise PermissionDenied("只有审计查看员可以查看安全审计日志。")
+    events = AuditEvent.objects.select_related("user")
+    kind = request.GET.get("kind", "")
+    if kind in AuditEvent.Kind.values:
+        events = events.filter(kind=kind)
+    username = request.GET.get("username", "").strip()[:150]
+    if username:
+        events = events.filter(username__icontains=username)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "kinds": AuditEvent.Kind.choices, "kind": kind, "username": username}
+    return render(request, "accounts/audit_log.html", context)

@@ -229,3 +229,19 @@ def test_purge_refuses_a_shorter_retention(clerk):
     with pytest.raises(CommandError):
         call_command("purge_audit_log", days=90)
     assert AuditEvent.objects.count() == 1
+
+
+def test_only_an_audit_viewer_reads_the_security_log(client, clerk):
+    district = clerk.agency.district
+    viewer = User.objects.create(username="auditor", district=district, is_audit_viewer=True)
+    admin = User.objects.create(username="district_admin", district=district, is_district_admin=True)
+    AuditEvent.objects.create(kind="login_failed", username="clerk_a", result="failure")
+    url = reverse("accounts:audit_log")
+    assert client.get(url).status_code == 302
+    for user in (clerk, admin):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+    client.force_login(viewer)
+    response = client.get(url, {"kind": "login_failed"})
+    assert response.status_code == 200
+    assert "登录失败" in response.content.decode() and "clerk_a" in response.content.decode()
