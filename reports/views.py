@@ -25,6 +25,7 @@ from .editing import (
     EditingError,
     ReportNotEditableError,
     StaleVersionError,
+    deadline_passed,
     normalise_cells,
     normalise_texts,
     report_apply_upload,
@@ -48,7 +49,9 @@ def public_list(request):
 
 @login_required
 def home(request):
-    reports = Report.objects.visible_to(request.user).select_related("agency", "updated_by")
+    reports = list(Report.objects.visible_to(request.user).select_related("agency", "updated_by"))
+    for report in reports:
+        report.overdue = report.is_editable and deadline_passed(report)
     create_form = ReportCreateForm(agency=request.user.agency) if request.user.is_clerk else None
     return render(
         request,

@@ -48,3 +48,10 @@ def test_creating_a_year_that_exists_is_refused_with_a_message(clerk_a_client, d
 def test_district_people_cannot_create_reports(reviewer_client):
     assert reviewer_client.post(reverse("reports:create"), {"year": "2024"}).status_code == 403
     assert not Report.objects.exists()
+
+
+def test_a_draft_past_its_deadline_is_flagged(clerk_a_client, agency_a):
+    make_report(agency_a, year=2021)
+    make_report(agency_a, year=2022, status=Report.Status.SUBMITTED)
+    html = clerk_a_client.get(reverse("reports:home")).content.decode()
+    assert html.count("已逾期") == 1

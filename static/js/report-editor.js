@@ -377,10 +377,12 @@
     var item = el("li", "warning-item");
     item.dataset.key = violation.key;
     item.dataset.rule = violation.rule;
-    item.appendChild(link(violation));
+    explanationCounter += 1;
+    var anchor = link(violation);
+    anchor.id = "warning-j" + explanationCounter;
+    item.appendChild(anchor);
     item.appendChild(document.createTextNode(" "));
     item.appendChild(el("span", "rule-id", violation.rule));
-    explanationCounter += 1;
     var id = "explain-j" + explanationCounter;
     var label = el("label", "form-label small d-block mb-0 mt-1", "说明（为什么会这样）");
     label.htmlFor = id;
@@ -389,6 +391,7 @@
     area.name = "explain:" + violation.key;
     area.setAttribute("form", "report-form");
     area.dataset.key = violation.key;
+    area.setAttribute("aria-describedby", anchor.id);
     area.rows = 2;
     area.maxLength = 2000;
     area.value = state.explanations[violation.key] || "";

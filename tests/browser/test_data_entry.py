@@ -48,6 +48,15 @@ def table3_block(cells) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+def screenshot_whole_page(page, path):
+    """The whole page in one viewport, so the sticky bars sit where they belong."""
+    size = page.viewport_size
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": height})
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
+
+
 PASTE = """([selector, text]) => {
   const target = document.querySelector(selector);
   target.focus();
@@ -173,7 +182,7 @@ def test_a_clerk_fills_checks_explains_and_submits_the_nanmofang_report(live_ser
     warning.locator("textarea").fill(explanation)
     expect(page.locator("#submit-button")).to_have_attribute("aria-disabled", "false")
     expect(page.locator("#save-status")).to_contain_text("所有修改已保存", timeout=15_000)
-    page.screenshot(path=str(artifacts / "report-editor.png"), full_page=True)
+    screenshot_whole_page(page, artifacts / "report-editor.png")
     page.locator("#part-3").screenshot(path=str(artifacts / "report-editor-table3.png"))
 
     report = Report.objects.get(agency=agency, year=2024)
@@ -190,7 +199,7 @@ def test_a_clerk_fills_checks_explains_and_submits_the_nanmofang_report(live_ser
     expect(page.locator("textarea")).to_have_count(0)
     expect(page.locator("#cell-t3-new-natural")).to_have_text("11")
     expect(page.locator(".explanation-view")).to_contain_text(explanation)
-    page.screenshot(path=str(artifacts / "report-read-only.png"), full_page=True)
+    screenshot_whole_page(page, artifacts / "report-read-only.png")
 
     report.refresh_from_db()
     assert report.status == Report.Status.SUBMITTED
