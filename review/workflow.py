@@ -110,7 +110,7 @@ def transition_apply(
     runs in the same transaction once the event is written (e.g. to freeze a revision).
     """
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("agency", "updated_by").get(pk=report_id)
+        report = Report.objects.select_for_update(of=("self",)).select_related("agency", "updated_by").get(pk=report_id)
         transition = _transition_for(report, action, by)
         if transition is None:
             label = Action(action).label if action in Action.values else action
