@@ -3,7 +3,7 @@ through the editing services and the workflow, never by hand in the admin."""
 
 from django.contrib import admin
 
-from .models import Agency, District, Report
+from .models import Agency, District, Publication, PublicationFile, Report
 
 
 class AgencyInline(admin.TabularInline):
@@ -40,6 +40,56 @@ class ReportAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # Viewing is allowed; saving is not (all fields are read-only anyway).
         return request.method in ("GET", "HEAD") and super().has_view_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PublicationFileInline(admin.TabularInline):
+    model = PublicationFile
+    extra = 0
+    fields = ("kind", "path", "size", "sha256", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    """Read-only: a publication is written by the publish job only, and a published one never
+    changes (a correction is a new version). The admin may look, not touch."""
+
+    list_display = ("agency_name", "year", "version", "status", "is_current", "published_at", "attempts")
+    list_filter = ("status", "is_current", "year", "agency__district")
+    search_fields = ("agency_name",)
+    fields = (
+        "report",
+        "agency",
+        "agency_name",
+        "year",
+        "version",
+        "status",
+        "is_current",
+        "correction_reason",
+        "created_at",
+        "published_at",
+        "attempts",
+        "error",
+        "snapshot",
+    )
+    readonly_fields = fields
+    inlines = [PublicationFileInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -122,3 +122,181 @@ class Report(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
+
+
+# ── Publications ────────────────────────────────────────────────────────────────────────
+
+
+class PublicationFrozenError(Exception):
+    """An attempt to change or delete what a published publication holds (its snapshot, its
+    reason, its files). A correction is a new version, never an edit of an old one."""
+
+
+class PublicationQuerySet(models.QuerySet):
+    def current(self):
+        """The version the public sees of each published report (one per report)."""
+        return self.filter(is_current=True)
+
+    def update(self, **kwargs):
+        frozen = Publication.FROZEN_FIELDS.intersection(kwargs)
+        if frozen and self.filter(status=Publication.Status.PUBLISHED).exists():
+            raise PublicationFrozenError(f"已发布的版本不能修改：{'、'.join(sorted(frozen))}")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(status=Publication.Status.PUBLISHED).exists():
+            raise PublicationFrozenError("已发布的版本不能删除。")
+        return super().delete()
+
+
+class Publication(models.Model):
+    """One published version of a report: the frozen snapshot (the interchange document) it
+    was rendered from, and, through :class:`PublicationFile`, the four files with checksums.
+
+    Written only by ``reports/publishing.py``. Once ``status`` is ``published`` the snapshot,
+    the version, the reason and the files can no longer change: ``save()``, ``delete()`` and
+    the queryset's ``update()``/``delete()`` refuse (a safety net under the services). Only
+    ``is_current`` still moves, when a correction supersedes the version.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RENDERING = "rendering", "正在生成"
+        PUBLISHED = "published", "已发布"
+        FAILED = "failed", "发布失败"
+
+    FROZEN_FIELDS = frozenset(
+        {
+            *("report", "report_id", "agency", "agency_id", "year", "agency_name"),
+            *("version", "snapshot", "correction_reason"),
+        }
+    )
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="publications", verbose_name="报告")
+    # Copied from the report (agency, year) and the snapshot (agency name) so that the public
+    # listing filters and sorts one table.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="publications", verbose_name="机关")
+    year = models.PositiveSmallIntegerField("年度")
+    agency_name = models.CharField("机关名称（发布时）", max_length=100)
+    version = models.PositiveIntegerField("版本号")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.QUEUED)
+    is_current = models.BooleanField("当前版本", default=False)
+    snapshot = models.JSONField("数据快照", help_text="发布所依据的数据（JSON 交换格式）")
+    correction_reason = models.TextField("更正说明", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+    error = models.TextField("错误信息", blank=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "发布版本"
+        verbose_name_plural = verbose_name
+        ordering = ["report", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "version"], name="publication_unique_report_version"),
+            models.UniqueConstraint(
+                fields=["report"], condition=models.Q(is_current=True), name="publication_one_current_per_report"
+            ),
+            # Only a published version can be the current one.
+            models.CheckConstraint(
+                condition=models.Q(is_current=False) | models.Q(status="published"),
+                name="publication_current_is_published",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "year"], name="publication_status_year"),
+            # The public listing: current versions, newest year first, then by agency name.
+            models.Index(
+                fields=["-year", "agency_name"], condition=models.Q(is_current=True), name="publication_listing"
+            ),
+            models.Index(fields=["agency", "year"], name="publication_agency_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency_name}{self.year}年政府信息公开工作年度报告（第{self.version}版）"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.pk is not None:
+            stored = Publication.objects.filter(pk=self.pk).values("status", *self._frozen_columns()).first()
+            if stored is not None and stored["status"] == self.Status.PUBLISHED:
+                changed = [name for name in self._frozen_columns() if stored[name] != getattr(self, name)]
+                if changed or self.status != self.Status.PUBLISHED:
+                    raise PublicationFrozenError(f"已发布的版本不能修改：{'、'.join(changed) or 'status'}")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Publication.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
+            raise PublicationFrozenError("已发布的版本不能删除。")
+        return super().delete(*args, **kwargs)
+
+    @staticmethod
+    def _frozen_columns() -> list[str]:
+        return ["report_id", "agency_id", "year", "agency_name", "version", "snapshot", "correction_reason"]
+
+    @property
+    def title(self) -> str:
+        return f"{self.agency_name}{self.year}年政府信息公开工作年度报告"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class PublicationFileQuerySet(models.QuerySet):
+    def _published(self):
+        return self.filter(publication__status=Publication.Status.PUBLISHED)
+
+    def update(self, **kwargs):
+        if self._published().exists():
+            raise PublicationFrozenError("已发布版本的文件不能修改。")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self._published().exists():
+            raise PublicationFrozenError("已发布版本的文件不能删除。")
+        return super().delete()
+
+
+class PublicationFile(models.Model):
+    """One file of a publication, stored under ``MEDIA_ROOT`` at ``path``, with its SHA-256."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "Excel 表格"
+        JSON = "json", "JSON 数据"
+        HTML = "html", "网页"
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.PROTECT, related_name="files", verbose_name="发布版本"
+    )
+    kind = models.CharField("格式", max_length=10, choices=Kind.choices)
+    path = models.CharField("路径", max_length=255, help_text="相对于 MEDIA_ROOT")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("字节数")
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    objects = PublicationFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "发布文件"
+        verbose_name_plural = verbose_name
+        ordering = ["publication", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "kind"], name="publication_file_unique_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.publication} · {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if Publication.objects.filter(pk=self.publication_id, status=Publication.Status.PUBLISHED).exists():
+            raise PublicationFrozenError("已发布版本的文件不能修改或增加。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Publication.objects.filter(pk=self.publication_id, status=Publication.Status.PUBLISHED).exists():
+            raise PublicationFrozenError("已发布版本的文件不能删除。")
+        return super().delete(*args, **kwargs)

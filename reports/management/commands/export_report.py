@@ -1,15 +1,16 @@
-"""``export_report``: write a report as a JSON interchange document.
+"""``export_report``: write a report as JSON, PDF, XLSX or HTML.
 
 Two sources:
 
-- ``export_report --agency NAME --year YEAR [--output PATH]`` — a stored report;
-- ``export_report FILE [--format json] [--output PATH]`` — a report file (JSON or xlsx),
-  rendered without the database (for now to JSON only: other formats come with the
-  document renderer).
+- ``export_report --agency NAME --year YEAR [--format F] [--output PATH]`` — a stored report;
+- ``export_report FILE [--format json|pdf|xlsx|html] [--output PATH]`` — a report file (JSON or
+  xlsx), rendered with no database and no worker, exactly as the publish job renders it
+  (``reports/formats.py``: the official layout, the Chinese font embedded in the PDF).
 
-Without ``--output`` the document goes to stdout. Exit status: 0 when written, 1 when the
-agency or report does not exist or the arguments do not fit, 2 when the input file cannot
-be read or the output cannot be written.
+Without ``--output`` JSON and HTML go to stdout; PDF and XLSX need ``--output``. Exit
+status: 0 when written, 1 when the agency or report does not exist or the arguments do not
+fit, 2 when the input file cannot be read, the output cannot be written or the PDF has no
+font.
 """
 
 from __future__ import annotations
@@ -18,27 +19,27 @@ import os
 import tempfile
 from pathlib import Path
 
-from reports import interchange
+from reports import formats, interchange
 from reports.management import EXIT_FAILED, EXIT_UNREADABLE, ReportCommand, one_line
 
 FORMATS = ("json", "pdf", "xlsx", "html")
-SUPPORTED_FORMATS = ("json",)
 
 
 class Command(ReportCommand):
-    help = "导出年度报告：按机关和年度从数据库导出，或把报告文件转换为其他格式（目前仅 JSON）。"
+    help = "导出年度报告：按机关和年度从数据库导出，或把报告文件转换为 JSON、PDF、XLSX 或 HTML（不使用数据库）。"
     requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", metavar="FILE", help="报告文件（.json 或 .xlsx），不使用数据库")
         parser.add_argument("--agency", metavar="NAME", help="机关名称")
         parser.add_argument("--year", type=int, metavar="YEAR", help="报告年度")
-        parser.add_argument("--format", choices=FORMATS, default="json", help="输出格式（目前仅支持 json）")
+        parser.add_argument("--format", choices=FORMATS, default="json", help="输出格式：json（默认）、pdf、xlsx、html")
         parser.add_argument("--output", "-o", metavar="PATH", help="输出文件；不指定则写到标准输出")
 
     def handle(self, *args, **options):
-        if options["format"] not in SUPPORTED_FORMATS:
-            self.fail(f"暂不支持导出为 {options['format']} 格式，目前仅支持 json", EXIT_FAILED)
+        kind = options["format"]
+        if kind not in formats.TEXT_KINDS and not options["output"]:
+            self.fail(f"导出为 {kind} 格式时请用 --output 指定输出文件", EXIT_FAILED)
         if options["file"]:
             if options["agency"] or options["year"]:
                 self.fail("请只指定报告文件，或只指定 --agency 和 --year，不能同时指定", EXIT_FAILED)
@@ -47,7 +48,15 @@ class Command(ReportCommand):
             if not options["agency"] or not options["year"]:
                 self.fail("请指定 --agency（机关名称）和 --year（年度），或指定一个报告文件", EXIT_FAILED)
             document = self._stored(options["agency"], options["year"])
-        self._write(interchange.dumps(document) + "\n", options["output"])
+        self._write(self._render(document, kind), options["output"])
+
+    def _render(self, document: interchange.ReportDocument, kind: str) -> bytes:
+        from reports.pdf import PdfFontError
+
+        try:
+            return formats.render(document, kind)
+        except PdfFontError as exc:
+            self.fail(exc, EXIT_UNREADABLE)
 
     def _stored(self, agency_name: str, year: int) -> interchange.ReportDocument:
         # Imported here so that exporting a file needs no database and no app models.
@@ -61,17 +70,17 @@ class Command(ReportCommand):
             self.fail(f"{agency_name}没有 {year} 年度的报告", EXIT_FAILED)
         return interchange.report_to_document(report)
 
-    def _write(self, text: str, output: str | None) -> None:
+    def _write(self, data: bytes, output: str | None) -> None:
         if not output:
-            self.stdout.write(text, ending="")
+            self.stdout.write(data.decode("utf-8"), ending="")
             return
         target = Path(output)
         # Written beside the target and renamed, so a reader never sees half a file.
         try:
             fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
             try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
                 os.chmod(temporary, 0o644)  # mkstemp makes it private; an export is not
                 os.replace(temporary, target)
             except BaseException:

@@ -1,0 +1,67 @@
+"""The four files of a published report, each rendered from one ``ReportDocument``.
+
+Shared by the publish job (``reports/publishing.py``) and ``export_report FILE --format``, so
+the offline rendering is byte for byte the job's (the XLSX aside: its properties carry the
+time it was written). Pure: a document in, bytes out; no database.
+
+The layouts are not repeated here: PDF and HTML come from ``reports.documents``, the
+spreadsheet from ``reports.spreadsheet.build_workbook`` (the official layout, figures as
+numbers), JSON from ``reports.interchange.dumps``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .documents import render_html, render_pdf
+from .interchange import ReportDocument, dumps
+
+#: Every format, in the order the public page offers them.
+KINDS = ("pdf", "xlsx", "json", "html")
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
+
+#: Formats written as text (may go to a terminal); the others are binary.
+TEXT_KINDS = frozenset({"json", "html"})
+
+
+def _xlsx(document: ReportDocument) -> bytes:
+    from .spreadsheet import build_workbook  # openpyxl is loaded only when a workbook is wanted
+
+    return build_workbook(document)
+
+
+def _json(document: ReportDocument) -> bytes:
+    return (dumps(document) + "\n").encode("utf-8")
+
+
+def _html(document: ReportDocument) -> bytes:
+    return render_html(document, page=True).encode("utf-8")
+
+
+RENDER: dict[str, Callable[[ReportDocument], bytes]] = {
+    "pdf": render_pdf,
+    "xlsx": _xlsx,
+    "json": _json,
+    "html": _html,
+}
+
+
+def render(document: ReportDocument, kind: str) -> bytes:
+    """The document as a file of ``kind`` (one of :data:`KINDS`)."""
+    try:
+        renderer = RENDER[kind]
+    except KeyError:
+        raise ValueError(f"unknown format {kind!r}; expected one of {', '.join(KINDS)}") from None
+    return renderer(document)
+
+
+def file_name(title: str, kind: str, *, version: int | None = None) -> str:
+    """The name a download is saved under, e.g. ``…2024年政府信息公开工作年度报告（第2版）.pdf``."""
+    suffix = f"（第{version}版）" if version and version > 1 else ""
+    return f"{title}{suffix}.{kind}"
