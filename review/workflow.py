@@ -6,12 +6,38 @@ every move goes through :func:`transition_apply`, which locks the report row, re
 table against the row's *current* status and the actor's role for *that* report, and writes
 an append-only :class:`~review.models.ReportEvent`.
 
-Issue 4 extends ``TRANSITIONS`` with the review steps (初审, 复审, 终审, 退回, 通过); the
-clerk's submission is the only entry for now.
+The chain (issue 4)::
+
+    draft ─submit─► submitted ─start_review─► first_review ─first_approve─► second_review
+      ─second_approve─► final_review ─approve─► approved ─publish (system)─► published
+    first_review / second_review / final_review ─return (reason required)─► returned
+    returned ─submit─► submitted (a new round)      published ─reopen (reason)─► returned
+
+Decisions the issue left open, and why:
+
+* **submitted → first_review is a claim** ("开始初审") by any first reviewer of the district,
+  not automatic: the agency then sees that someone has the report in hand, the queue tells
+  unclaimed reports from ones in progress, and the log records who started when. Any first
+  reviewer of the district may then sign or return it (the claim reserves nothing).
+* **A round** is one submission: the n-th ``submit`` event opens round n and freezes
+  ``ReportRevision`` n. Signatures belong to their round; a resubmitted report starts again
+  at the first review, so nothing signed earlier carries over to changed data.
+* **One person signs at most one step of a round**: a sign action is refused when the actor
+  already has a sign event (``first_approve``/``second_approve``/``approve``) since the round's
+  ``submit`` event; ``SignOff``'s unique constraints guard the same in the database. Returning
+  is not signing, so a reviewer who signed 初审 may still return at 复审 if they hold that role.
+* **Nobody reviews a report of an agency they belong to**: :func:`acts_as` refuses every
+  district role when ``user.agency_id`` is the report's agency (the user model already keeps
+  clerks and reviewers apart; this holds even if that ever changes).
+* **System transitions** (role ``SYSTEM``, held by no user): approved → published, applied
+  by the publication task through :func:`transition_apply_system`, with the approving final
+  reviewer as the event's actor. Reaching ``approved`` enqueues that task after commit
+  (``reports.publishing.publish_enqueue``, when it exists).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,10 +49,14 @@ from reports.editing import StaleVersionError
 from reports.models import Report
 from reports.selectors import report_previous
 
-from .models import Action, ReportEvent, ReportRevision
+from .models import Action, ReportEvent, ReportRevision, Step
+
+logger = logging.getLogger(__name__)
 
 Status = Report.Status
 Role = User.Role
+#: The role of the transitions no person makes: the publication task's (see the docstring).
+SYSTEM = "system"
 
 
 @dataclass(frozen=True)
@@ -35,12 +65,45 @@ class Transition:
     action: str
     role: str
     to: str
+    note_required: bool = False  # a reason must be given (return, reopen)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(Status.DRAFT, Action.SUBMIT, Role.CLERK, Status.SUBMITTED),
     Transition(Status.RETURNED, Action.SUBMIT, Role.CLERK, Status.SUBMITTED),
+    Transition(Status.SUBMITTED, Action.START_REVIEW, Role.FIRST_REVIEWER, Status.FIRST_REVIEW),
+    Transition(Status.FIRST_REVIEW, Action.FIRST_APPROVE, Role.FIRST_REVIEWER, Status.SECOND_REVIEW),
+    Transition(Status.SECOND_REVIEW, Action.SECOND_APPROVE, Role.SECOND_REVIEWER, Status.FINAL_REVIEW),
+    Transition(Status.FINAL_REVIEW, Action.APPROVE, Role.FINAL_REVIEWER, Status.APPROVED),
+    Transition(Status.FIRST_REVIEW, Action.RETURN, Role.FIRST_REVIEWER, Status.RETURNED, note_required=True),
+    Transition(Status.SECOND_REVIEW, Action.RETURN, Role.SECOND_REVIEWER, Status.RETURNED, note_required=True),
+    Transition(Status.FINAL_REVIEW, Action.RETURN, Role.FINAL_REVIEWER, Status.RETURNED, note_required=True),
+    Transition(Status.APPROVED, Action.PUBLISH, SYSTEM, Status.PUBLISHED),
+    Transition(Status.PUBLISHED, Action.REOPEN, Role.FINAL_REVIEWER, Status.RETURNED, note_required=True),
 )
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    """A review step: the status a report waits in for it, who acts, the action that signs it."""
+
+    status: str
+    role: str
+    sign: str
+    step: str  # ``SignOff.step``
+
+    @property
+    def label(self) -> str:
+        return Step(self.step).label
+
+
+STEPS: tuple[ReviewStep, ...] = (
+    ReviewStep(Status.FIRST_REVIEW, Role.FIRST_REVIEWER, Action.FIRST_APPROVE, Step.FIRST),
+    ReviewStep(Status.SECOND_REVIEW, Role.SECOND_REVIEWER, Action.SECOND_APPROVE, Step.SECOND),
+    ReviewStep(Status.FINAL_REVIEW, Role.FINAL_REVIEWER, Action.APPROVE, Step.FINAL),
+)
+STEP_BY_STATUS = {step.status: step for step in STEPS}
+SIGN_ACTIONS = frozenset(step.sign for step in STEPS)
 
 _NEXT = {(t.status, t.action, t.role): t.to for t in TRANSITIONS}
 
@@ -64,11 +127,17 @@ class SubmissionRefused(WorkflowError):
 
 
 def acts_as(user: User, role: str, report: Report) -> bool:
-    """Whether ``user`` holds ``role`` *for this report* (their own agency or district)."""
-    if not user.is_authenticated or not user.is_active:
+    """Whether ``user`` holds ``role`` *for this report* (their own agency or district).
+
+    Nobody holds ``SYSTEM``; and nobody acts in a district role on a report of an agency
+    they belong to.
+    """
+    if not user.is_authenticated or not user.is_active or role == SYSTEM:
         return False
     if role == Role.CLERK:
         return user.agency_id is not None and user.agency_id == report.agency_id
+    if user.agency_id is not None and user.agency_id == report.agency_id:
+        return False
     in_district = user.district_id is not None and user.district_id == report.agency.district_id
     return in_district and role in user.district_roles
 
@@ -84,13 +153,57 @@ def _transition_for(report: Report, action: str, user: User) -> Transition | Non
     return None
 
 
+def current_round(report: Report) -> int:
+    """The number of the report's latest submission (0 before the first)."""
+    return ReportRevision.objects.filter(report_id=report.pk).count()
+
+
+def round_events(report: Report):
+    """The log entries of the current round: from its ``submit`` event on."""
+    last_submit = (
+        ReportEvent.objects.filter(report_id=report.pk, action=Action.SUBMIT).order_by("-pk").values("pk").first()
+    )
+    events = ReportEvent.objects.filter(report_id=report.pk)
+    return events.filter(pk__gte=last_submit["pk"]) if last_submit else events.none()
+
+
+def signed_step_this_round(report: Report, user: User) -> str | None:
+    """The label of the step ``user`` signed in the current round, if any."""
+    action = round_events(report).filter(action__in=SIGN_ACTIONS, actor_id=user.pk).values_list("action", flat=True)
+    action = action.first()
+    if action is None:
+        return None
+    return next(step.label for step in STEPS if step.sign == action)
+
+
+def _refusal(report: Report, transition: Transition, user: User) -> str | None:
+    """Why ``user`` may not make ``transition`` although the table allows their role, or ``None``."""
+    if transition.action in SIGN_ACTIONS:
+        signed = signed_step_this_round(report, user)
+        if signed is not None:
+            return f"您已签署本报告本轮的{signed}。同一人不能签署同一报告同一轮的两个审核环节，请由其他审核人签署。"
+    return None
+
+
 def available_actions(*, report: Report, user: User) -> list[str]:
     """The actions ``user`` may take on ``report`` now (to show buttons; not a permission check)."""
     actions = []
     for action in Action:
-        if _transition_for(report, action, user) is not None:
+        transition = _transition_for(report, action, user)
+        if transition is not None and _refusal(report, transition, user) is None:
             actions.append(action)
     return actions
+
+
+def approving_reviewer(report: Report) -> User | None:
+    """The final reviewer whose sign-off approved the report last (the publication's actor)."""
+    event = (
+        ReportEvent.objects.filter(report_id=report.pk, action=Action.APPROVE)
+        .select_related("actor")
+        .order_by("-pk")
+        .first()
+    )
+    return event.actor if event is not None else None
 
 
 def transition_apply(
@@ -109,14 +222,72 @@ def transition_apply(
     ``guard`` runs on the locked row before the move and may raise to refuse it; ``after``
     runs in the same transaction once the event is written (e.g. to freeze a revision).
     """
+    return _apply(
+        report_id=report_id,
+        action=action,
+        actor=by,
+        find=lambda report: _transition_for(report, action, by),
+        ip_address=ip_address,
+        note=note,
+        expected_version=expected_version,
+        guard=guard,
+        after=after,
+    )
+
+
+def transition_apply_system(*, report_id: int, action: str, actor: User, note: str = "") -> Report:
+    """Apply a transition of role ``SYSTEM`` (approved → published) on behalf of ``actor``.
+
+    For the publication task: ``actor`` is recorded as the event's actor (use
+    :func:`approving_reviewer`). Raises :class:`WorkflowError` when the report is not in the
+    transition's state (e.g. already published), changing nothing.
+    """
+
+    def find(report: Report) -> Transition | None:
+        return next(
+            (t for t in TRANSITIONS if t.role == SYSTEM and t.status == report.status and t.action == action), None
+        )
+
+    return _apply(report_id=report_id, action=action, actor=actor, find=find, note=note)
+
+
+def _action_label(action: str) -> str:
+    return Action(action).label if action in Action.values else action
+
+
+def _apply(
+    *,
+    report_id: int,
+    action: str,
+    actor: User,
+    find: Callable[[Report], Transition | None],
+    ip_address: str | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+    guard: Callable[[Report], None] | None = None,
+    after: Callable[[Report, ReportEvent], None] | None = None,
+) -> Report:
+    by = actor
+    note = (note or "").strip()
     with transaction.atomic():
-        report = Report.objects.select_for_update(of=("self",)).select_related("agency", "updated_by").get(pk=report_id)
-        transition = _transition_for(report, action, by)
+        report = (
+            # ``of=("self",)``: lock the report row only (PostgreSQL refuses FOR UPDATE on the
+            # nullable side of the outer join to ``updated_by``).
+            Report.objects.select_for_update(of=("self",))
+            .select_related("agency", "agency__district", "updated_by")
+            .get(pk=report_id)
+        )
+        transition = find(report)
         if transition is None:
-            label = Action(action).label if action in Action.values else action
+            label = _action_label(action)
             if any(t.status == report.status and t.action == action for t in TRANSITIONS):
                 raise WorkflowError(f"您没有权限对此报告执行“{label}”操作。")
             raise WorkflowError(f"报告当前状态为“{report.get_status_display()}”，不能执行“{label}”操作。")
+        refusal = _refusal(report, transition, by)
+        if refusal is not None:
+            raise WorkflowError(refusal)
+        if transition.note_required and not note:
+            raise WorkflowError(f"请填写“{_action_label(action)}”的原因。")
         if expected_version is not None and expected_version != report.version:
             raise StaleVersionError(report=report, expected_version=expected_version)
         if guard is not None:
@@ -135,7 +306,59 @@ def transition_apply(
         )
         if after is not None:
             after(report, event)
+        if transition.to == Status.APPROVED:
+            _publication_enqueue_on_commit(report.pk)
     return report
+
+
+def _publication_enqueue_on_commit(report_id: int) -> None:
+    """Start the publication once the approval is committed (issue 5 provides the task)."""
+    try:
+        from reports.publishing import publish_enqueue
+    except ImportError:
+        logger.warning("reports.publishing.publish_enqueue is not available: report %s is not queued", report_id)
+        return
+    transaction.on_commit(lambda: publish_enqueue(report_id))
+
+
+def _expect_status(expected_status: str | None) -> Callable[[Report], None] | None:
+    """A guard refusing the move when the report left the status the user's page showed."""
+    if not expected_status:
+        return None
+
+    def guard(report: Report) -> None:
+        if report.status != expected_status:
+            raise WorkflowError(
+                f"报告状态已变为“{report.get_status_display()}”（您的页面显示为“{Status(expected_status).label}”"
+                "），操作未执行。请刷新页面后再试。"
+            )
+
+    return guard
+
+
+def report_start_review(*, report_id: int, by: User, ip_address: str | None = None) -> Report:
+    """A first reviewer takes a submitted report into first review (开始初审)."""
+    return transition_apply(report_id=report_id, action=Action.START_REVIEW, by=by, ip_address=ip_address)
+
+
+def report_return(
+    *, report_id: int, by: User, note: str, expected_status: str | None = None, ip_address: str | None = None
+) -> Report:
+    """Return the report to its agency from the review step it is in; ``note`` (the reason) is required."""
+    return transition_apply(
+        report_id=report_id,
+        action=Action.RETURN,
+        by=by,
+        note=note,
+        ip_address=ip_address,
+        guard=_expect_status(expected_status),
+    )
+
+
+def report_reopen(*, report_id: int, by: User, note: str, ip_address: str | None = None) -> Report:
+    """The final reviewer reopens a published report for a correction; the agency corrects it,
+    and the resubmission goes through the whole chain again."""
+    return transition_apply(report_id=report_id, action=Action.REOPEN, by=by, note=note, ip_address=ip_address)
 
 
 def report_check(report: Report) -> list:
