@@ -14,36 +14,20 @@ class ResetPasswordForm(AdminPasswordChangeForm):
         return super().save(commit=commit)
 
 
+ROLE_FIELDS = ("is_first_reviewer", "is_second_reviewer", "is_final_reviewer", "is_district_admin", "is_audit_viewer")
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     change_password_form = ResetPasswordForm
     list_display = ("username", "last_name", "first_name", "agency", "district", "is_active")
-    list_filter = (
-        "is_active",
-        "district",
-        "is_first_reviewer",
-        "is_second_reviewer",
-        "is_final_reviewer",
-        "is_district_admin",
-        "is_audit_viewer",
-    )
+    list_filter = ("is_active", "district", *ROLE_FIELDS)
     search_fields = ("username", "first_name", "last_name", "email", "agency__name")
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (
             "所属与角色",
-            {
-                "fields": (
-                    "agency",
-                    "district",
-                    "is_first_reviewer",
-                    "is_second_reviewer",
-                    "is_final_reviewer",
-                    "is_district_admin",
-                    "is_audit_viewer",
-                    "must_change_password",
-                )
-            },
+            {"fields": ("agency", "district", *ROLE_FIELDS, "must_change_password")},
         ),
     )
 

@@ -24,6 +24,11 @@ def on_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
+def restore(backup_dir, env):
+    command = [sys.executable, "manage.py", "restore", str(backup_dir)]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
 @pytest.fixture
 def stored(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "files"
