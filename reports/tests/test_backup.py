@@ -57,22 +57,15 @@ def test_backup_restores_into_an_empty_postgresql_database(stored, tmp_path):
     )
     admin.execute(f'CREATE DATABASE "{empty}"')
     try:
-        restored_files = tmp_path / "restored-files"
+        restored_data = tmp_path / "restored-data"
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings_test",
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{empty}",
-            "GOVREPORT_DATA_DIR": str(restored_files.parent / "restored-data"),
+            "GOVREPORT_DATA_DIR": str(restored_data),
         }
         # MEDIA_ROOT follows GOVREPORT_DATA_DIR: <data dir>/files.
-        result = subprocess.run(
-            [sys.executable, "manage.py", "restore", str(backup_dir)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        result = restore(backup_dir, env)
         assert result.returncode == 0, result.stderr
         assert "记录数与备份一致" in result.stdout
         with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=empty) as conn:
@@ -84,18 +77,11 @@ def test_backup_restores_into_an_empty_postgresql_database(stored, tmp_path):
         by_name = {r.agency.name: r for r in reports}
         for name, _, cells, texts in rows:
             assert cells == by_name[name].cells and texts == by_name[name].texts
-        restored = restored_files.parent / "restored-data" / "files" / "publications" / "1" / "report.pdf"
+        restored = restored_data / "files" / "publications" / "1" / "report.pdf"
         assert restored.read_bytes() == published.read_bytes()
 
         # A second restore into the now filled database is refused and changes nothing.
-        again = subprocess.run(
-            [sys.executable, "manage.py", "restore", str(backup_dir)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        again = restore(backup_dir, env)
         assert again.returncode != 0
         assert "不是空的" in again.stderr
     finally:
