@@ -28,7 +28,9 @@ WIDTH = A4[0] - 2 * MARGIN
 def _styles(font: str) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("sheet", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
     return {
-        "title": ParagraphStyle("sheet-title", parent=base, fontSize=18, leading=28, alignment=TA_CENTER, spaceAfter=14),
+        "title": ParagraphStyle(
+            "sheet-title", parent=base, fontSize=18, leading=28, alignment=TA_CENTER, spaceAfter=14
+        ),
         "cell": base,
         "head": ParagraphStyle("sheet-head", parent=base, alignment=TA_CENTER),
         "small": ParagraphStyle("sheet-small", parent=base, fontSize=8.5, leading=12),
@@ -104,7 +106,9 @@ def build_signoff_sheet_pdf(sheet: SignoffSheet) -> bytes:
             spans.append(("SPAN", (1, index), (4, index)))
             continue
         reviewer = signoff.reviewer.get_full_name() or signoff.reviewer.username
-        checklist = "  ".join(("√" if item.get("checked") else "×") + item.get("aspect", "") for item in signoff.checklist)
+        checklist = "  ".join(
+            ("√" if item.get("checked") else "×") + item.get("aspect", "") for item in signoff.checklist
+        )
         opinion = signoff.opinion
         if signoff.explanation_verdicts:
             opinion += f"\n（警告说明 {len(signoff.explanation_verdicts)} 条，均已审核接受。）"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -63,20 +64,17 @@ def anchor_dom_id(kind: str, code: str) -> str:
     return text_dom_id(code)
 
 
-def anchor_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+@functools.cache
+def anchor_choices() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     """The places a comment can be attached, grouped for a ``<select>``: ``kind:code`` → label."""
-    groups: list[tuple[str, list[tuple[str, str]]]] = [
-        ("文字部分", [(f"text:{t.key}", anchor_label("text", t.key)) for t in standard.STANDARD.texts]),
-        ("整张表格", [(f"table:{code}", anchor_label("table", code)) for code in _TABLES]),
+    groups = [
+        ("文字部分", tuple((f"text:{t.key}", anchor_label("text", t.key)) for t in standard.STANDARD.texts)),
+        ("整张表格", tuple((f"table:{code}", anchor_label("table", code)) for code in _TABLES)),
     ]
     for table in standard.STANDARD.tables:
-        groups.append(
-            (
-                f"表{table.part}的单元格",
-                [(f"cell:{cell.code}", anchor_label("cell", cell.code)) for cell in table.cells],
-            )
-        )
-    return groups
+        cells = tuple((f"cell:{cell.code}", anchor_label("cell", cell.code)) for cell in table.cells)
+        groups.append((f"表{table.part}的单元格", cells))
+    return tuple(groups)
 
 
 # ── Queues ──────────────────────────────────────────────────────────────────────────────
