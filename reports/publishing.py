@@ -146,9 +146,14 @@ def report_snapshot(report: Report) -> dict:
     return document_to_json(document)
 
 
-def _send(report_id: int) -> None:
-    task = publish_task()
-    task.apply_async(args=[report_id])
+def _send(report_id: int):
+    """Send the job to the broker (or run it now, without one). The queue is Celery's default
+    unless the setting ``GOVREPORT_PUBLISH_QUEUE`` names one (the worker tests do)."""
+    options = {}
+    queue = getattr(settings, "GOVREPORT_PUBLISH_QUEUE", None)
+    if queue:
+        options["queue"] = queue
+    return publish_task().apply_async(args=[report_id], **options)
 
 
 def publish_task():

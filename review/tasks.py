@@ -74,6 +74,11 @@ def publish_report(self, report_id: int) -> int | None:
             logger.exception("publishing report %s failed after %s retries", report_id, self.request.retries)
             publication_fail(report_id=report_id, error=f"多次重试后仍失败：{message}")
             return None
+        if self.request.is_eager:
+            # No broker (the embedded default): try again in-process, at once, rather than
+            # let Celery's Retry escape into the request that approved the report.
+            publication_note_retry(report_id=report_id, error=f"第 {self.request.retries + 1} 次尝试失败：{message}")
+            return self.apply(args=[report_id], retries=self.request.retries + 1).get()
         countdown = backoff(self.request.retries)
         publication_note_retry(
             report_id=report_id, error=f"第 {self.request.retries + 1} 次尝试失败，{countdown} 秒后重试：{message}"

@@ -16,10 +16,15 @@ from tests.factories import complete_cells, complete_texts, make_report, make_re
 
 
 @pytest.fixture(name="media_root")
-def media_root_fixture(settings, tmp_path) -> Path:
-    """Published files go to a folder of the test's own."""
+def media_root_fixture(settings, tmp_path):
+    """Published files go to a folder of the test's own; the public pages' cache starts empty
+    (ids of rolled-back rows come again in the next test)."""
+    from django.core.cache import cache
+
     settings.MEDIA_ROOT = tmp_path / "files"
-    return settings.MEDIA_ROOT
+    cache.clear()
+    yield settings.MEDIA_ROOT
+    cache.clear()
 
 
 def approved_report(agency, *, year: int = 2024, cells: dict | None = None, texts: dict | None = None) -> Report:
@@ -91,4 +96,25 @@ def sign_final(report: Report, team) -> None:
         checked_aspects=checklist_aspects(report.agency.district),
         opinion="同意发布",
         verdicts={},
+    )
+
+
+def published_row(report: Report, *, version: int = 1) -> Publication:
+    """A published, current publication row without files: for listing tests, where only the
+    rows matter (rendering four files for each would only make the tests slow)."""
+    from django.utils import timezone
+
+    from reports.publishing import report_snapshot
+
+    snapshot = report_snapshot(report)
+    return Publication.objects.create(
+        report=report,
+        agency_id=report.agency_id,
+        year=report.year,
+        agency_name=report.agency.name,
+        version=version,
+        status=Publication.Status.PUBLISHED,
+        is_current=True,
+        snapshot=snapshot,
+        published_at=timezone.now(),
     )
