@@ -121,7 +121,7 @@ def handling_chart(cells: dict, year: int) -> HBarChart | None:
     total = count(cells, standard.t3("handled_total", TOTAL))
     if not total and not any(value for _, value, _ in items):
         return None
-    width, label_width, bar_height, gap, value_room = 560, 150, 18, 8, 60
+    width, label_width, bar_height, gap, value_room = 440, 130, 18, 8, 44
     scale_width = width - label_width - value_room
     largest = max(value for _, value, _ in items) or 1
     bars = []
@@ -238,8 +238,8 @@ def years_chart(points: list[tuple[int, dict]], *, current_year: int) -> YearsCh
         return None
     series = years_series()
     data = [(year, _year_values(cells)) for year, cells in points]
-    width, height = 560, 240
-    left, right, top, bottom = 44, width - 8, 30, height - 28
+    width, height = 440, 220
+    left, right, top, bottom = 40, width - 6, 30, height - 26
     largest = max((max(v) for _, v in data), default=0)
     step = nice_step(largest)
     top_value = max(step, math.ceil(largest / step) * step)
@@ -272,7 +272,7 @@ def years_chart(points: list[tuple[int, dict]], *, current_year: int) -> YearsCh
     legend, x = [], float(left)
     for item in series:
         legend.append((item, x, x + 16))
-        x += 16 + 14 * len(item.label) + 14
+        x += 16 + 13 * len(item.label) + 12
     return YearsChart(
         title="历年政府信息公开申请及办理结果",
         width=width,

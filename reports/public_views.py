@@ -207,6 +207,8 @@ def years_points(publication: Publication) -> list[tuple[int, dict]]:
 
 def _detail(request, publication: Publication, versions: list[Publication]):
     current = next((v for v in versions if v.is_current), versions[0])
+    for version in versions:
+        version.downloads = _files(version)
     cells = publication.snapshot.get("cells") or {}
     context = {
         "publication": publication,
