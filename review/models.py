@@ -268,3 +268,48 @@ class DistrictChecklist(models.Model):
 
     def __str__(self):
         return f"{self.district_id}：{'、'.join(self.aspects)}"
+
+
+# ── Issue 6: reminders ─────────────────────────────────────────────────────────────────
+
+
+class ReminderSent(AppendOnlyModel):
+    """One reminder e-mail sent to one person for one reason (``review/reminders.py``).
+
+    The unique constraint is what makes a reminder go out once: the job claims the row
+    before it sends, in the same transaction, so a second run — or a concurrent one, which
+    waits on the unique index — finds the reason taken and sends nothing.
+    """
+
+    class Kind(models.TextChoices):
+        DEADLINE = "deadline", "报送截止提醒"
+        REVIEW = "review", "审核等待提醒"
+
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    agency = models.ForeignKey("reports.Agency", on_delete=models.PROTECT, related_name="+", verbose_name="机关")
+    report = models.ForeignKey(
+        "reports.Report", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="报告"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    reason = models.CharField(
+        "原因", max_length=80, help_text="deadline-14、deadline-7、deadline-2、overdue，或 review:<状态>:<流转记录 id>"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="收件人"
+    )
+    email = models.EmailField("收件地址")
+    subject = models.CharField("主题", max_length=200)
+    sent_at = models.DateTimeField("发送时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "提醒发送记录"
+        verbose_name_plural = verbose_name
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "agency", "year", "reason", "recipient"], name="reminder_once_per_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reason} → {self.email}"

@@ -1,0 +1,400 @@
+"""The completeness board: every agency of a district, where its report for a year stands.
+
+Each January the district office asks "who has not submitted yet?" (the deadline is 31
+January of the next year, Regulation art. 49). :func:`district_board` answers for a district
+and a year, with ``today`` passed in (a view passes ``timezone.localdate()``; a test any date):
+
+* every agency of the district (but the district government itself, whose own report is due
+  on 31 March and is started from the aggregate), with its report's status or 未创建;
+* who holds the report now — the agency's clerks while it is missing, a draft or returned,
+  else the role of the next forward step of ``workflow.TRANSITIONS`` (初审人, 复审人, 终审人,
+  the publication task), so the board follows the workflow table instead of a second list;
+* the days left to the deadline, or the days overdue, for a report still with its agency;
+  *at risk* is a report still with its agency and at most ``AT_RISK_DAYS`` days left;
+* the date of the first submission (late when after the deadline), and for a report waiting
+  in a review step, since when, in working days;
+* the open errors and the warnings without an explanation, by the rules on the stored data
+  with last year's report for the cross-year rules (as the workflow checks a submission),
+  and ``Report.explanations`` keyed by ``Violation.key``;
+* totals per status, overdue and at risk.
+
+The rule counts are cached (Django's cache) under the report's and last year's report's id,
+version and time of change, so a board of 300 drafts checks only what changed since it was
+last shown.
+
+Working days are Monday to Friday. There is no Chinese public-holiday calendar here (nor the
+weekend days worked in exchange, 调休): a wait over the Spring Festival counts its weekdays.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import F, Min, OuterRef, Subquery
+from django.utils import timezone
+
+from accounts.models import User
+from reports import rules
+from reports.models import Agency, District, Report
+
+from . import workflow
+from .models import ReportEvent
+
+Status = Report.Status
+Role = User.Role
+
+MISSING = "missing"
+MISSING_LABEL = "未创建"
+AT_RISK_DAYS = 7
+#: The statuses in which the report is with its agency (not yet submitted), besides missing.
+WITH_AGENCY = (Status.DRAFT, Status.RETURNED)
+SUBMIT = "submit"
+REVIEWER_ROLES = (Role.FIRST_REVIEWER, Role.SECOND_REVIEWER, Role.FINAL_REVIEWER)
+CHECK_CACHE_SECONDS = 24 * 3600
+CHECK_CACHE_PREFIX = "board-check:v1"
+
+
+def report_deadline(year: int) -> datetime.date:
+    """An agency's report for ``year`` is due on 31 January of the next year (art. 49)."""
+    return datetime.date(year + 1, 1, 31)
+
+
+def working_days_between(start: datetime.date, end: datetime.date) -> int:
+    """The working days (Monday–Friday) after ``start`` up to and including ``end``."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for offset in range(1, rest + 1):
+        if (start + datetime.timedelta(days=weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    return count
+
+
+# ── Who holds a report ──────────────────────────────────────────────────────────────────
+
+
+def holder_role(status: str) -> str | None:
+    """The role that moves a report on from ``status``: the first forward transition's.
+
+    ``None`` when nothing moves it on (published).
+    """
+    if status == MISSING:
+        return Role.CLERK
+    for transition in workflow.TRANSITIONS:
+        if transition.status == status and transition.to != Status.RETURNED:
+            return transition.role
+    return None
+
+
+def holder_label(role: str | None) -> str:
+    if role is None:
+        return "—"
+    if role == Role.CLERK:
+        return "本机关填报人员"
+    if role in Role.values:
+        return Role(role).label
+    return "系统（自动发布）"
+
+
+def status_label(status: str) -> str:
+    return MISSING_LABEL if status == MISSING else Status(status).label
+
+
+# ── The board ───────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class BoardRow:
+    agency_id: int
+    agency_name: str
+    agency_kind: str
+    report_id: int | None
+    status: str  # a ``Report.Status`` or ``MISSING``
+    deadline: datetime.date
+    today: datetime.date
+    first_submitted_on: datetime.date | None = None
+    entered_on: datetime.date | None = None  # when the report entered its current status
+    errors: int | None = None  # None: no report to check
+    unexplained: int | None = None
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def agency_kind_label(self) -> str:
+        return Agency.Kind(self.agency_kind).label
+
+    @property
+    def holder_role(self) -> str | None:
+        return holder_role(self.status)
+
+    @property
+    def holder(self) -> str:
+        return holder_label(self.holder_role)
+
+    @property
+    def with_agency(self) -> bool:
+        """Not submitted: no report yet, a draft, or returned for revision."""
+        return self.status == MISSING or self.status in WITH_AGENCY
+
+    @property
+    def days_left(self) -> int:
+        return (self.deadline - self.today).days
+
+    @property
+    def overdue(self) -> bool:
+        return self.with_agency and self.days_left < 0
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.overdue else 0
+
+    @property
+    def at_risk(self) -> bool:
+        return self.with_agency and 0 <= self.days_left <= AT_RISK_DAYS
+
+    @property
+    def submitted_late(self) -> bool:
+        return self.first_submitted_on is not None and self.first_submitted_on > self.deadline
+
+    @property
+    def in_review(self) -> bool:
+        """Waiting for a reviewer (submitted, or in 初审, 复审 or 终审)."""
+        return self.holder_role in REVIEWER_ROLES
+
+    @property
+    def waiting_working_days(self) -> int | None:
+        """How long the report has waited in its review step, in working days."""
+        if not self.in_review or self.entered_on is None:
+            return None
+        return working_days_between(self.entered_on, self.today)
+
+    @property
+    def urgency(self) -> tuple:
+        """Sort key: overdue first (most overdue first), then at risk, then the rest by name."""
+        if self.overdue:
+            return (0, -self.days_overdue, self.agency_name)
+        if self.at_risk:
+            return (1, self.days_left, self.agency_name)
+        if self.with_agency:
+            return (2, self.days_left, self.agency_name)
+        return (3, 0, self.agency_name)
+
+
+@dataclass(frozen=True)
+class StatusTotal:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass
+class DistrictBoard:
+    district: District
+    year: int
+    today: datetime.date
+    deadline: datetime.date
+    rows: list[BoardRow]
+    totals: list[StatusTotal] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for row in self.rows if row.overdue)
+
+    @property
+    def at_risk(self) -> int:
+        return sum(1 for row in self.rows if row.at_risk)
+
+    @property
+    def not_submitted(self) -> int:
+        return sum(1 for row in self.rows if row.with_agency)
+
+    @property
+    def submitted(self) -> int:
+        return self.total - self.not_submitted
+
+    @property
+    def days_left(self) -> int:
+        return (self.deadline - self.today).days
+
+    def count(self, status: str) -> int:
+        return next((total.count for total in self.totals if total.status == status), 0)
+
+
+def board_statuses() -> list[tuple[str, str]]:
+    """Every status a board row can show, in the workflow's order (未创建 first)."""
+    return [(MISSING, MISSING_LABEL), *Status.choices]
+
+
+def _annotated_reports(district: District, year: int):
+    events = ReportEvent.objects.filter(report=OuterRef("pk"))
+    first_submit = (
+        events.filter(action=SUBMIT).order_by().values("report").annotate(first=Min("at")).values("first")[:1]
+    )
+    # A transition changes the status; comments and the like are logged with from = to.
+    entered = events.filter(to_status=OuterRef("status")).exclude(from_status=F("to_status")).order_by("-at", "-pk")
+    return (
+        Report.objects.filter(agency__district=district, year=year)
+        .exclude(agency__kind=Agency.Kind.DISTRICT)
+        .annotate(first_submitted_at=Subquery(first_submit), entered_at=Subquery(entered.values("at")[:1]))
+        .defer("cells", "texts", "explanations", "prefilled")
+        .order_by()
+    )
+
+
+def _local_date(moment: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localtime(moment).date() if moment is not None else None
+
+
+def _check_key(report: Report, previous: tuple | None) -> str:
+    last = "-" if previous is None else f"{previous[0]}.{previous[1]}.{previous[2].timestamp()}"
+    return f"{CHECK_CACHE_PREFIX}:{report.pk}.{report.version}.{report.updated_at.timestamp()}:{last}"
+
+
+def check_counts(cells, texts, explanations, previous_cells=None, previous_texts=None) -> tuple[int, int]:
+    """(errors, warnings without an explanation) of a report's stored data."""
+    previous = rules.ReportData(previous_cells, previous_texts) if previous_cells is not None else None
+    violations = rules.check(rules.ReportData(cells or {}, texts or {}), previous)
+    explanations = explanations or {}
+    unexplained = [v for v in rules.warnings(violations) if not str(explanations.get(v.key, "")).strip()]
+    return len(rules.errors(violations)), len(unexplained)
+
+
+def _counts(reports: list[Report], year: int) -> dict[int, tuple[int, int]]:
+    """The rule counts of each report, from the cache where nothing changed."""
+    if not reports:
+        return {}
+    previous = {
+        agency_id: (pk, version, updated_at)
+        for pk, agency_id, version, updated_at in Report.objects.filter(
+            agency_id__in=[report.agency_id for report in reports], year=year - 1
+        ).values_list("pk", "agency_id", "version", "updated_at")
+    }
+    keys = {report.pk: _check_key(report, previous.get(report.agency_id)) for report in reports}
+    cached = cache.get_many(keys.values())
+    result = {pk: tuple(cached[key]) for pk, key in keys.items() if key in cached}
+    missing = [report for report in reports if report.pk not in result]
+    if missing:
+        data = Report.objects.filter(pk__in=[report.pk for report in missing]).values_list(
+            "pk", "agency_id", "cells", "texts", "explanations"
+        )
+        wanted = [previous[r.agency_id][0] for r in missing if r.agency_id in previous]
+        last = {
+            pk: (cells, texts)
+            for pk, cells, texts in Report.objects.filter(pk__in=wanted).values_list("pk", "cells", "texts")
+        }
+        fresh = {}
+        for pk, agency_id, cells, texts, explanations in data:
+            before = previous.get(agency_id)
+            last_cells, last_texts = last.get(before[0], (None, None)) if before else (None, None)
+            counts = check_counts(cells, texts, explanations, last_cells, last_texts)
+            result[pk] = counts
+            fresh[keys[pk]] = counts
+        cache.set_many(fresh, CHECK_CACHE_SECONDS)
+    return result
+
+
+def district_board(*, district: District, year: int, today: datetime.date) -> DistrictBoard:
+    """Where every agency's report for ``year`` stands on ``today`` (see the module docstring)."""
+    deadline = report_deadline(year)
+    # Sorted here, not by the database: its collation may order Chinese names otherwise.
+    agencies = sorted(
+        Agency.objects.filter(district=district).exclude(kind=Agency.Kind.DISTRICT).values_list("pk", "name", "kind"),
+        key=lambda agency: (agency[1], agency[0]),
+    )
+    reports = {report.agency_id: report for report in _annotated_reports(district, year)}
+    counts = _counts(list(reports.values()), year)
+    rows = []
+    for agency_id, name, kind in agencies:
+        report = reports.get(agency_id)
+        row = BoardRow(agency_id, name, kind, None, MISSING, deadline, today)
+        if report is not None:
+            row.report_id = report.pk
+            row.status = report.status
+            row.first_submitted_on = _local_date(report.first_submitted_at)
+            row.entered_on = _local_date(report.entered_at)
+            row.errors, row.unexplained = counts.get(report.pk, (None, None))
+        rows.append(row)
+    tally = Counter(row.status for row in rows)
+    totals = [StatusTotal(status, label, tally[status]) for status, label in board_statuses()]
+    return DistrictBoard(district, year, today, deadline, rows, totals)
+
+
+# ── Filters ─────────────────────────────────────────────────────────────────────────────
+
+FLAG_OVERDUE = "overdue"
+FLAG_AT_RISK = "at_risk"
+FLAG_NOT_SUBMITTED = "not_submitted"
+FLAG_PROBLEMS = "problems"
+FLAGS = (
+    (FLAG_NOT_SUBMITTED, "尚未提交"),
+    (FLAG_OVERDUE, "已逾期"),
+    (FLAG_AT_RISK, "临近截止（7 天内）"),
+    (FLAG_PROBLEMS, "有错误或未说明的警告"),
+)
+
+
+def filter_rows(
+    rows: Iterable[BoardRow],
+    *,
+    statuses: Iterable[str] = (),
+    flag: str = "",
+    kind: str = "",
+    query: str = "",
+    order: str = "urgency",
+) -> list[BoardRow]:
+    statuses = set(statuses)
+    query = query.strip()
+    result = []
+    for row in rows:
+        if statuses and row.status not in statuses:
+            continue
+        if kind and row.agency_kind != kind:
+            continue
+        if query and query not in row.agency_name:
+            continue
+        if flag == FLAG_OVERDUE and not row.overdue:
+            continue
+        if flag == FLAG_AT_RISK and not row.at_risk:
+            continue
+        if flag == FLAG_NOT_SUBMITTED and not row.with_agency:
+            continue
+        if flag == FLAG_PROBLEMS and not (row.errors or row.unexplained):
+            continue
+        result.append(row)
+    if order == "urgency":
+        result.sort(key=lambda row: row.urgency)
+    return result
+
+
+# ── Submission progress over January ──────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class ProgressDay:
+    day: datetime.date
+    submitted: int  # agencies whose report was first submitted on or before ``day``
+    is_future: bool
+
+
+def submission_progress(board: DistrictBoard) -> list[ProgressDay]:
+    """For each day of January of the year after ``board.year``: how many agencies had submitted."""
+    january = [datetime.date(board.year + 1, 1, day) for day in range(1, 32)]
+    dates = sorted(row.first_submitted_on for row in board.rows if row.first_submitted_on is not None)
+    result, index = [], 0
+    for day in january:
+        while index < len(dates) and dates[index] <= day:
+            index += 1
+        result.append(ProgressDay(day, index, day > board.today))
+    return result
