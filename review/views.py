@@ -91,6 +91,7 @@ def submit(request, pk: int):
 # ── The reviewers' pages (issue 4) ──────────────────────────────────────────────────────
 
 PUBLICATION_STATUS_TEMPLATE = "reports/_publication_status.html"
+REVIEWABLE = (Report.Status.SUBMITTED, *STEP_BY_STATUS)
 
 
 def is_district_staff(user) -> bool:
@@ -227,7 +228,10 @@ def _review_context(request, report: Report, *, decision_form=None, comment_form
         "warnings": warnings,
         "warning_cells": flagged,
         "diff": diff,
-        "changed_cells": diff.changed_cells if diff else set(),
+        # Against the round returned: shown while the resubmitted data is under review (not
+        # while the agency is still changing it).
+        "show_diff": diff is not None and report.status in REVIEWABLE,
+        "changed_cells": diff.changed_cells if diff is not None and report.status in REVIEWABLE else set(),
         "review_comments": comments,
         "comment_cells": comments.cells,
         "events": selectors.report_history(report),
