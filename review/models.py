@@ -1,9 +1,12 @@
-"""The review's records: the append-only event log and the frozen revisions.
+"""The review's records: the append-only event log, the frozen revisions, the sign-offs;
+the comments and the districts' checklists.
 
-Both are written only by ``review/workflow.py``. Neither may be changed or deleted once
-written — they are the audit trail and the reviewer's history — so ``save()`` refuses to
-update an existing row, and ``delete()`` (on a row or a queryset) and ``QuerySet.update()``
-refuse outright. (A database superuser can still do anything; this guards the application.)
+The log, the revisions and the sign-offs are written only by ``review/workflow.py`` and
+``review/services.py``. None may be changed or deleted once written — they are the audit
+trail and the reviewer's history — so ``save()`` refuses to update an existing row, and
+``delete()`` (on a row or a queryset) and ``QuerySet.update()`` refuse outright. (A database
+superuser can still do anything; this guards the application.) A comment changes only by the
+agency's answer and resolve, each also logged, and is never deleted.
 """
 
 from django.conf import settings
