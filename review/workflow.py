@@ -49,7 +49,7 @@ from reports.editing import StaleVersionError
 from reports.models import Report
 from reports.selectors import report_previous
 
-from .models import Action, ReportEvent, ReportRevision, Step
+from .models import Action, ReportEvent, ReportRevision, SignOff, Step
 
 logger = logging.getLogger(__name__)
 
@@ -306,6 +306,9 @@ def _apply(
         )
         if after is not None:
             after(report, event)
+        if transition.action in SIGN_ACTIONS and not SignOff.objects.filter(event=event).exists():
+            # The 审核表 is printed from the sign-off records: no signature without one.
+            raise WorkflowError("签署须在审核页面完成（缺少签署记录），操作未执行。")
         if transition.to == Status.APPROVED:
             _publication_enqueue_on_commit(report.pk)
     return report

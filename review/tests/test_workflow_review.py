@@ -352,3 +352,11 @@ def test_the_final_reviewer_reopens_a_published_report_and_the_whole_chain_runs_
     assert report.status == Status.APPROVED
     assert ReportRevision.objects.filter(report=report).count() == 2
     assert SignOff.objects.filter(report=report, round=2).count() == 3
+
+
+def test_a_sign_action_without_its_sign_off_record_is_refused(report_in_review, first_reviewer):
+    before = report_state(report_in_review)
+    with pytest.raises(WorkflowError, match="缺少签署记录"):
+        transition_apply(report_id=report_in_review.pk, action=Action.FIRST_APPROVE, by=first_reviewer)
+    assert report_state(report_in_review) == before
+    assert actions(report_in_review) == ["submit", "start_review"]
