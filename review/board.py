@@ -228,6 +228,10 @@ class DistrictBoard:
     def days_left(self) -> int:
         return (self.deadline - self.today).days
 
+    @property
+    def days_past_deadline(self) -> int:
+        return max(0, -self.days_left)
+
     def count(self, status: str) -> int:
         return next((total.count for total in self.totals if total.status == status), 0)
 

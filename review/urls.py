@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import district_views, views
 
 app_name = "review"
 
@@ -20,4 +20,10 @@ urlpatterns = [
     path("reports/<int:pk>/sheet.pdf", views.sheet_pdf, name="sheet_pdf"),
     path("comments/<int:comment_id>/reply/", views.comment_reply, name="comment_reply"),
     path("comments/<int:comment_id>/resolve/", views.comment_resolve, name="comment_resolve"),
+    # The district office's completeness board and aggregate (issue 6).
+    path("district/board/", district_views.board, name="board"),
+    path("district/board.xlsx", district_views.board_xlsx, name="board_xlsx"),
+    path("district/aggregate/", district_views.aggregate, name="aggregate"),
+    path("district/aggregate.xlsx", district_views.aggregate_xlsx, name="aggregate_xlsx"),
+    path("district/aggregate/start/", district_views.aggregate_start, name="aggregate_start"),
 ]
