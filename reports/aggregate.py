@@ -275,7 +275,8 @@ def _district_agencies(district: District):
 
 def district_aggregate(*, district: District, year: int) -> DistrictAggregate:
     """The sums of ``district``'s approved and published agency reports for ``year``."""
-    agencies = _district_agencies(district).order_by("name", "pk").values_list("pk", "name", "kind")
+    # Sorted here, not by the database: its collation may order Chinese names otherwise.
+    agencies = sorted(_district_agencies(district).values_list("pk", "name", "kind"), key=lambda a: (a[1], a[0]))
     reports = Report.objects.filter(agency__district=district, year=year).exclude(agency__kind=Agency.Kind.DISTRICT)
     # The cells as JSON text, decoded by orjson: decoding is most of the time this takes
     # (5,000 reports hold some 35 MB of JSON), and orjson does it about three times faster
