@@ -29,9 +29,11 @@ weekend days worked in exchange, 调休): a wait over the Spring Festival counts
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db.models import F, Min, OuterRef, Subquery
@@ -54,6 +56,8 @@ AT_RISK_DAYS = 7
 WITH_AGENCY = (Status.DRAFT, Status.RETURNED)
 SUBMIT = "submit"
 REVIEWER_ROLES = (Role.FIRST_REVIEWER, Role.SECOND_REVIEWER, Role.FINAL_REVIEWER)
+#: A report waiting longer than this in a review step is marked (and its reviewers reminded).
+REVIEW_REMINDER_WORKING_DAYS = 3
 CHECK_CACHE_SECONDS = 24 * 3600
 CHECK_CACHE_PREFIX = "board-check:v1"
 
@@ -79,10 +83,11 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
 # ── Who holds a report ──────────────────────────────────────────────────────────────────
 
 
+@functools.cache
 def holder_role(status: str) -> str | None:
     """The role that moves a report on from ``status``: the first forward transition's.
 
-    ``None`` when nothing moves it on (published).
+    ``None`` when nothing moves it on (published). (Cached: the table is fixed at import.)
     """
     if status == MISSING:
         return Role.CLERK
@@ -111,6 +116,9 @@ def status_label(status: str) -> str:
 
 @dataclass
 class BoardRow:
+    """One agency's line. Built complete by :func:`district_board`; the derived values are
+    cached on first use (the template asks each several times), so do not change a row."""
+
     agency_id: int
     agency_name: str
     agency_kind: str
@@ -123,60 +131,88 @@ class BoardRow:
     errors: int | None = None  # None: no report to check
     unexplained: int | None = None
 
-    @property
+    @cached_property
     def status_label(self) -> str:
         return status_label(self.status)
 
-    @property
+    @cached_property
     def agency_kind_label(self) -> str:
         return Agency.Kind(self.agency_kind).label
 
-    @property
+    @cached_property
     def holder_role(self) -> str | None:
         return holder_role(self.status)
 
-    @property
+    @cached_property
     def holder(self) -> str:
         return holder_label(self.holder_role)
 
-    @property
+    @cached_property
     def with_agency(self) -> bool:
         """Not submitted: no report yet, a draft, or returned for revision."""
         return self.status == MISSING or self.status in WITH_AGENCY
 
-    @property
+    @cached_property
     def days_left(self) -> int:
         return (self.deadline - self.today).days
 
-    @property
+    @cached_property
     def overdue(self) -> bool:
         return self.with_agency and self.days_left < 0
 
-    @property
+    @cached_property
     def days_overdue(self) -> int:
         return -self.days_left if self.overdue else 0
 
-    @property
+    @cached_property
     def at_risk(self) -> bool:
         return self.with_agency and 0 <= self.days_left <= AT_RISK_DAYS
 
-    @property
+    @cached_property
     def submitted_late(self) -> bool:
         return self.first_submitted_on is not None and self.first_submitted_on > self.deadline
 
-    @property
+    @cached_property
     def in_review(self) -> bool:
         """Waiting for a reviewer (submitted, or in 初审, 复审 or 终审)."""
         return self.holder_role in REVIEWER_ROLES
 
-    @property
+    @cached_property
     def waiting_working_days(self) -> int | None:
         """How long the report has waited in its review step, in working days."""
         if not self.in_review or self.entered_on is None:
             return None
         return working_days_between(self.entered_on, self.today)
 
-    @property
+    # ── For the page: one attribute per cell, so the template stays a plain loop ──
+
+    @cached_property
+    def css_class(self) -> str:
+        return "row-overdue" if self.overdue else ("row-at-risk" if self.at_risk else "")
+
+    @cached_property
+    def deadline_text(self) -> str:
+        if self.overdue:
+            return f"逾期 {self.days_overdue} 天"
+        if self.with_agency:
+            return f"剩 {self.days_left} 天"
+        return "已提交"
+
+    @cached_property
+    def deadline_badge(self) -> str:
+        """The badge class of the deadline cell, "" for plain text."""
+        return "text-bg-danger" if self.overdue else ("text-bg-warning" if self.at_risk else "")
+
+    @cached_property
+    def waiting_text(self) -> str:
+        days = self.waiting_working_days
+        return "—" if days is None else f"{days} 个工作日"
+
+    @cached_property
+    def waiting_long(self) -> bool:
+        return (self.waiting_working_days or 0) > REVIEW_REMINDER_WORKING_DAYS
+
+    @cached_property
     def urgency(self) -> tuple:
         """Sort key: overdue first (most overdue first), then at risk, then the rest by name."""
         if self.overdue:
@@ -322,14 +358,25 @@ def district_board(*, district: District, year: int, today: datetime.date) -> Di
     rows = []
     for agency_id, name, kind in agencies:
         report = reports.get(agency_id)
-        row = BoardRow(agency_id, name, kind, None, MISSING, deadline, today)
-        if report is not None:
-            row.report_id = report.pk
-            row.status = report.status
-            row.first_submitted_on = _local_date(report.first_submitted_at)
-            row.entered_on = _local_date(report.entered_at)
-            row.errors, row.unexplained = counts.get(report.pk, (None, None))
-        rows.append(row)
+        if report is None:
+            rows.append(BoardRow(agency_id, name, kind, None, MISSING, deadline, today))
+            continue
+        errors, unexplained = counts.get(report.pk, (None, None))
+        rows.append(
+            BoardRow(
+                agency_id,
+                name,
+                kind,
+                report.pk,
+                report.status,
+                deadline,
+                today,
+                first_submitted_on=_local_date(report.first_submitted_at),
+                entered_on=_local_date(report.entered_at),
+                errors=errors,
+                unexplained=unexplained,
+            )
+        )
     tally = Counter(row.status for row in rows)
     totals = [StatusTotal(status, label, tally[status]) for status, label in board_statuses()]
     return DistrictBoard(district, year, today, deadline, rows, totals)

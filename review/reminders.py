@@ -53,7 +53,14 @@ from accounts.models import User
 from reports.models import Agency, District, Report
 
 from . import workflow
-from .board import WITH_AGENCY, holder_label, holder_role, report_deadline, working_days_between
+from .board import (
+    REVIEW_REMINDER_WORKING_DAYS,
+    WITH_AGENCY,
+    holder_label,
+    holder_role,
+    report_deadline,
+    working_days_between,
+)
 from .models import ReminderSent, ReportEvent
 
 logger = logging.getLogger(__name__)
@@ -68,7 +75,7 @@ OVERDUE = "overdue"
 #: set up in, say, December, the past year's reports are long overdue, and an e-mail to every
 #: agency then would only be noise. Sixty days reach the district's own deadline (31 March).
 OVERDUE_WINDOW_DAYS = 60
-REVIEW_WAIT_WORKING_DAYS = 3
+REVIEW_WAIT_WORKING_DAYS = REVIEW_REMINDER_WORKING_DAYS
 REVIEWER_ROLES = (Role.FIRST_REVIEWER, Role.SECOND_REVIEWER, Role.FINAL_REVIEWER)
 
 TASK_NAME = "review.reminders.send_due_reminders"
