@@ -163,3 +163,20 @@ def test_reset_brings_the_reports_back_to_the_samples():
     assert (report.status, report.version) == (Report.Status.DRAFT, 1)
     assert report.cells["t2.licensing.decisions"] == 102
     assert "已删除" in out
+
+
+@pytest.mark.django_db
+def test_reset_refuses_when_a_demo_report_has_an_audit_trail_and_changes_nothing(capsys):
+    from review.workflow import report_submit
+
+    call_command("load_demo")
+    report = Report.objects.get(agency__name="北京市朝阳区南磨房地区办事处")
+    cells = {**report.cells, "t6.fee_notices": 0, "t6.fee_notice_amount": "0", "t6.fee_collected": "0"}
+    Report.objects.filter(pk=report.pk).update(cells=cells)
+    clerk = report.agency.clerks.first()
+    report_submit(report_id=report.pk, by=clerk)
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("load_demo", reset=True)
+    assert exit_info.value.code == 1
+    assert "审计日志不可删除" in capsys.readouterr().err
+    assert Report.objects.get(pk=report.pk).status == Report.Status.SUBMITTED

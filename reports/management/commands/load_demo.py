@@ -17,9 +17,11 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import ProtectedError
 
+from accounts.appendonly import AppendOnlyError
 from reports.interchange import load_json_file
-from reports.management import ReportCommand
+from reports.management import EXIT_FAILED, ReportCommand
 from reports.models import Agency, District, Report
 from reports.services import report_import
 
@@ -76,10 +78,19 @@ class Command(ReportCommand):
         with transaction.atomic():
             districts = {name: District.objects.get_or_create(name=name)[0] for name in DISTRICTS}
             if options["reset"]:
-                deleted = Report.objects.filter(
+                demo_reports = Report.objects.filter(
                     agency__name__in=[document.agency_name for document, _clerk in documents],
                     year__in={document.year for document, _clerk in documents},
-                ).delete()[0]
+                )
+                try:
+                    deleted = demo_reports.delete()[0]
+                except (ProtectedError, AppendOnlyError):
+                    # The audit trail of a report that went through the workflow is append-only.
+                    self.fail(
+                        "演示报告已有流转或审核记录，审计日志不可删除，因此不能重置。"
+                        "如需从头演示，请删除数据库文件（默认 var/db.sqlite3）后重新运行 bash scripts/start.sh。",
+                        EXIT_FAILED,
+                    )
                 self.stdout.write(f"已删除演示报告及相关记录 {deleted} 条。")
             people = [DemoUser("admin", "超级管理员", "（全系统）", "系统管理员", superuser=True)]
             for document, clerk in documents:
