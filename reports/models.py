@@ -210,7 +210,7 @@ class Publication(models.Model):
             models.Index(fields=["status", "year"], name="publication_status_year"),
             # The public listing: current versions, newest year first, then by agency name.
             models.Index(
-                fields=["-year", "agency_name"], condition=models.Q(is_current=True), name="publication_listing"
+                fields=["-year", "agency_name", "id"], condition=models.Q(is_current=True), name="publication_listing"
             ),
             models.Index(fields=["agency", "year"], name="publication_agency_year"),
         ]

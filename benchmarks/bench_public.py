@@ -1,0 +1,188 @@
+"""The public listing with 20,000 published reports.
+
+Done-when 5 of issue 5: with 20,000 published reports in PostgreSQL, the public listing page
+(``/``) and the JSON listing (``/api/reports/``) answer in under 100 ms median each, through
+the whole request cycle (middleware, the query, the template or the JSON). Also measured:
+a filtered listing (year, kind and a word of the name) and a report's page.
+
+The fixture bulk-creates 20 districts, 4,000 agencies and their reports and publications for
+the five years 2020–2024, each with a full snapshot (the 南磨房 sample), then ``ANALYZE``s
+the tables as autovacuum would. Run::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres bash scripts/bench.sh -k public
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+
+from reports.models import Agency, District, Publication, Report
+
+pytestmark = pytest.mark.django_db
+
+REPORTS = 20_000
+YEARS = (2020, 2021, 2022, 2023, 2024)
+DISTRICTS = 20
+AGENCIES = REPORTS // len(YEARS)
+BUDGET_SECONDS = 0.100
+
+SAMPLE = Path(__file__).resolve().parent.parent / "reports" / "fixtures" / "samples" / "2024-nanmofang-area.json"
+KINDS = list(Agency.Kind.values)
+
+
+@pytest.fixture(scope="module")
+def published_20000(django_db_setup, django_db_blocker):
+    """Created once for the module, inside a transaction rolled back at its end (each test's
+    own transaction is a savepoint in it, as with Django's ``setUpTestData``)."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _create()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+
+
+def _create() -> list[District]:
+    sample = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    for code, value in sample["cells"].items():
+        if value is None:
+            sample["cells"][code] = "0" if code.startswith("t6.fee_") and code != "t6.fee_notices" else 0
+    districts = District.objects.bulk_create(District(name=f"测试市第{index:02d}区") for index in range(DISTRICTS))
+    agencies = Agency.objects.bulk_create(
+        (
+            Agency(
+                district=districts[index % DISTRICTS],
+                name=f"{districts[index % DISTRICTS].name}第{index:04d}号机关",
+                kind=KINDS[index % len(KINDS)],
+            )
+            for index in range(AGENCIES)
+        ),
+        batch_size=1000,
+    )
+    reports = Report.objects.bulk_create(
+        (
+            Report(
+                agency=agency, year=year, status=Report.Status.PUBLISHED, cells=sample["cells"], texts=sample["texts"]
+            )
+            for agency in agencies
+            for year in YEARS
+        ),
+        batch_size=1000,
+    )
+    now = timezone.now()
+    by_agency = {agency.pk: agency for agency in agencies}
+
+    def publication(report: Report) -> Publication:
+        agency = by_agency[report.agency_id]
+        snapshot = copy.copy(sample)
+        snapshot["year"] = report.year
+        snapshot["agency"] = {"name": agency.name, "district": agency.district.name}
+        return Publication(
+            report=report,
+            agency=agency,
+            year=report.year,
+            agency_name=agency.name,
+            version=1,
+            status=Publication.Status.PUBLISHED,
+            is_current=True,
+            snapshot=snapshot,
+            published_at=now,
+            attempts=1,
+        )
+
+    Publication.objects.bulk_create((publication(report) for report in reports), batch_size=1000)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("reports_publication", "reports_agency", "reports_district", "reports_report"):
+                cursor.execute(f"ANALYZE {table}")
+    assert Publication.objects.current().count() == REPORTS
+    return districts
+
+
+def check_budget(benchmark) -> None:
+    if benchmark.stats is None:  # --benchmark-disable
+        return
+    median = benchmark.stats.stats.median
+    benchmark.extra_info["database"] = connection.vendor
+    assert median < BUDGET_SECONDS, f"median {median * 1000:.1f} ms is over the {BUDGET_SECONDS * 1000:.0f} ms budget"
+
+
+def get(client: Client, url: str, **query):
+    response = client.get(url, query)
+    assert response.status_code == 200
+    return response
+
+
+def test_public_listing_page_with_20000_reports(benchmark, published_20000):
+    client = Client()
+
+    response = benchmark.pedantic(get, args=(client, "/"), rounds=30, warmup_rounds=2)
+
+    assert f"共 {REPORTS} 份报告".encode() in response.content
+    check_budget(benchmark)
+
+
+def test_public_listing_page_filtered(benchmark, published_20000):
+    client = Client()
+    district = published_20000[3]
+    query = {"year": 2023, "district": district.pk, "kind": "department", "q": "机关"}
+
+    response = benchmark.pedantic(get, args=(client, "/"), kwargs=query, rounds=30, warmup_rounds=2)
+
+    assert "共 " in response.content.decode()
+    check_budget(benchmark)
+
+
+def test_public_listing_page_deep_in_the_pages(benchmark, published_20000):
+    client = Client()
+
+    response = benchmark.pedantic(get, args=(client, "/"), kwargs={"page": 900}, rounds=30, warmup_rounds=2)
+
+    assert "第 900/1000 页" in response.content.decode()
+    check_budget(benchmark)
+
+
+def test_json_listing_with_20000_reports(benchmark, published_20000):
+    client = Client()
+
+    response = benchmark.pedantic(get, args=(client, "/api/reports/"), rounds=30, warmup_rounds=2)
+
+    data = response.json()
+    assert data["count"] == REPORTS
+    assert len(data["results"]) == 20
+    check_budget(benchmark)
+
+
+def test_json_listing_filtered(benchmark, published_20000):
+    client = Client()
+    query = {"year": 2024, "kind": "township", "q": "第00"}
+
+    response = benchmark.pedantic(get, args=(client, "/api/reports/"), kwargs=query, rounds=30, warmup_rounds=2)
+
+    assert response.json()["count"] > 0
+    check_budget(benchmark)
+
+
+def test_report_page_among_20000(benchmark, published_20000):
+    client = Client()
+    report_id = Publication.objects.filter(year=2024).order_by("pk").values_list("report_id", flat=True)[500]
+
+    response = benchmark.pedantic(get, args=(client, f"/reports/{report_id}/"), rounds=30, warmup_rounds=2)
+
+    assert b"gov-report" in response.content
+    check_budget(benchmark)
