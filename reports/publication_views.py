@@ -33,7 +33,8 @@ def status_payload(report, user) -> dict:
         "in_progress": state.in_progress,
         "published_at": state.published_at.isoformat() if state.published_at else None,
         "public_url": reverse("reports:public_detail", kwargs={"pk": report.pk}) if published else None,
-        "can_retry": state.status == "failed" and can_retry(user, report),
+        "stalled": state.stalled,
+        "can_retry": (state.status == "failed" or state.stalled) and can_retry(user, report),
         "retry_url": reverse("reports:publication_retry", kwargs={"pk": report.pk}),
     }
 

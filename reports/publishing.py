@@ -65,6 +65,9 @@ TEST_DELAY_ENV = "GOVREPORT_TEST_PUBLISH_DELAY"
 
 FILES_DIR = "publications"
 
+#: A job queued or rendering for longer than this is taken for lost (see ``PublicationState``).
+STALLED_AFTER = datetime.timedelta(minutes=5)
+
 Status = Publication.Status
 
 
@@ -335,9 +338,11 @@ def publication_retry(*, report_id: int, by) -> Publication:
         if report.status != Report.Status.APPROVED:
             raise RetryNotAllowed(f"报告当前状态为“{report.get_status_display()}”，无需重新发布。")
         publication = _open_publication(report, correction_reason=None)
-        if publication.status == Status.RENDERING:
+        if publication.status == Status.RENDERING and timezone.now() - publication.updated_at <= STALLED_AFTER:
             raise RetryNotAllowed("发布任务正在进行中，请稍候。")
-        Publication.objects.filter(pk=publication.pk, status__in=[Status.FAILED, Status.QUEUED]).update(
+        # A job still running somewhere is harmless: the new one waits for its row lock and
+        # then finds the report published.
+        Publication.objects.filter(pk=publication.pk).exclude(status=Status.PUBLISHED).update(
             status=Status.QUEUED, error="", updated_at=timezone.now()
         )
         publication.refresh_from_db()
@@ -360,10 +365,18 @@ class PublicationState:
     error: str
     published_at: datetime.datetime | None
     publication: Publication | None
+    since: datetime.datetime | None = None  # the last change of the job
 
     @property
     def in_progress(self) -> bool:
         return self.status in (Status.QUEUED, Status.RENDERING)
+
+    @property
+    def stalled(self) -> bool:
+        """Queued or rendering for longer than a job ever takes: its message was lost (the web
+        process died between the approval's commit and the enqueue) or waits for the broker
+        to redeliver it after a worker died. The office may then send the job again."""
+        return self.in_progress and self.since is not None and timezone.now() - self.since > STALLED_AFTER
 
 
 def publication_state(report: Report) -> PublicationState:
@@ -379,10 +392,11 @@ def publication_state(report: Report) -> PublicationState:
             error=publication.error,
             published_at=publication.published_at,
             publication=publication,
+            since=publication.updated_at,
         )
     if report.status == Report.Status.APPROVED:
         next_version = publication.version + 1 if publication is not None else 1
-        return PublicationState(Status.QUEUED, Status.QUEUED.label, next_version, 0, "", None, None)
+        return PublicationState(Status.QUEUED, Status.QUEUED.label, next_version, 0, "", None, None, report.updated_at)
     return PublicationState("", "", None, 0, "", None, None)
 
 

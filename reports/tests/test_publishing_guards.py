@@ -250,3 +250,57 @@ def test_retry_after_publication_is_refused(office, published, agency_a):
     with mock.patch.object(publishing, "_send"):
         publication = publishing.publication_retry(report_id=report.pk, by=office["final"])
     assert publication.version == 2
+
+
+# ── A job that never finishes ───────────────────────────────────────────────────────────
+
+
+def age(report, minutes: int) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    Publication.objects.filter(report=report).update(updated_at=timezone.now() - datetime.timedelta(minutes=minutes))
+
+
+@pytest.mark.parametrize("job_status", ["queued", "rendering"])
+def test_a_stalled_job_can_be_sent_again_by_the_office(
+    office, agency_a, job_status, django_capture_on_commit_callbacks
+):
+    report = approved_report(agency_a)
+    publication_queue(report_id=report.pk)
+    Publication.objects.filter(report=report).update(status=job_status)
+    age(report, 6)
+
+    data = status(client_for(office["final"]), report).json()
+    assert (data["stalled"], data["can_retry"]) == (True, True)
+    assert status(client_for(office["first"]), report).json()["can_retry"] is False
+    with mock.patch.object(publishing, "_send") as send, django_capture_on_commit_callbacks(execute=True):
+        publishing.publication_retry(report_id=report.pk, by=office["final"])
+    send.assert_called_once_with(report.pk)
+    assert Publication.objects.get().status == "queued"
+
+
+def test_a_job_in_progress_is_not_sent_twice_by_hand(office, agency_a):
+    report = approved_report(agency_a)
+    publication_queue(report_id=report.pk)
+    Publication.objects.filter(report=report).update(status="rendering")
+
+    assert status(client_for(office["final"]), report).json()["can_retry"] is False
+    with pytest.raises(publishing.RetryNotAllowed):
+        publishing.publication_retry(report_id=report.pk, by=office["final"])
+
+
+def test_publish_pending_sends_the_job_for_every_approved_report(
+    agency_a, agency_b, published, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    waiting = [approved_report(agency_b)]
+    out = StringIO()
+    with mock.patch.object(publishing, "_send") as send, django_capture_on_commit_callbacks(execute=True):
+        call_command("publish_pending", stdout=out)
+    assert sorted(call.args[0] for call in send.call_args_list) == [r.pk for r in waiting]
+    assert "1 份" in out.getvalue()

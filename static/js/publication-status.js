@@ -35,6 +35,7 @@
       link.setAttribute("href", data.public_url);
     }
     show(field(panel, "public"), Boolean(data.public_url));
+    show(field(panel, "stalled"), Boolean(data.stalled));
     show(field(panel, "retry"), Boolean(data.can_retry));
     markSteps(panel, data.status);
   }
