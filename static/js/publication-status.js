@@ -41,11 +41,12 @@
   }
 
   function markSteps(panel, status) {
-    var reached = STEPS.indexOf(status);
+    // A failure happens while rendering: the queue step is behind it, the rendering step failed.
+    var reached = status === "failed" ? STEPS.indexOf("rendering") : STEPS.indexOf(status);
     panel.querySelectorAll(".publication-step").forEach(function (step) {
       var index = STEPS.indexOf(step.getAttribute("data-step"));
       step.classList.toggle("is-done", reached > index || status === "published");
-      step.classList.toggle("is-active", index === reached && status !== "published");
+      step.classList.toggle("is-active", index === reached && status !== "published" && status !== "failed");
       step.classList.toggle("is-failed", status === "failed" && step.getAttribute("data-step") === "rendering");
       if (index === reached) {
         step.setAttribute("aria-current", "step");

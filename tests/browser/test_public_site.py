@@ -157,3 +157,69 @@ def test_a_visitor_filters_opens_a_report_and_downloads_its_files(live_server, p
     )
 
     assert violations == []
+
+
+# ── The reviewers' publishing panel ─────────────────────────────────────────────────────
+
+
+def sign_in(page, live_server, user):
+    from tests.factories import PASSWORD
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("h1")).to_have_text("我的工作台")
+
+
+@pytest.fixture
+def office(transactional_db, settings, tmp_path):
+    from tests.factories import make_reviewer
+
+    settings.MEDIA_ROOT = tmp_path / "files"
+    district = make_district("北京市朝阳区")
+    agency = make_agency("北京市朝阳区南磨房地区办事处", district=district)
+    final = make_reviewer(district, "final_reviewer", is_final_reviewer=True)
+    return agency, final
+
+
+def test_the_final_reviewer_watches_the_job_and_retries_a_failure_without_reloading(
+    live_server, page, office, artifacts
+):
+    from unittest import mock
+
+    from reports import publishing
+    from reports.publishing import publication_build, publication_fail, publication_queue
+    from reports.tests.publishing_fixtures import mark_published_directly
+
+    agency, final = office
+    report = approved_report(agency)
+    publication_queue(report_id=report.pk)
+    sign_in(page, live_server, final)
+    page.goto(f"{live_server.url}/review/reports/{report.pk}/")
+    panel = page.locator("[data-publication-status]")
+    badge = panel.locator('[data-field="label"]')
+    expect(badge).to_have_text("排队中")
+    marker = page.evaluate("() => (window.__notReloaded = true)")
+    assert marker is True
+
+    # The job fails for good: the error and the retry button appear without a reload.
+    publication_fail(report_id=report.pk, error="PdfFontError: 没有中文字体")
+    expect(badge).to_have_text("发布失败", timeout=8000)
+    expect(panel.locator('[data-field="error"]')).to_have_text("PdfFontError: 没有中文字体")
+    retry = panel.get_by_role("button", name="重新发布")
+    expect(retry).to_be_visible()
+    assert page.evaluate("() => window.__notReloaded") is True
+    page.screenshot(path=str(artifacts / "publication-status-failed.png"))
+
+    # The final reviewer sends it again; the job then runs and the page follows it.
+    with mock.patch.object(publishing, "_send"):
+        retry.click()
+    expect(badge).to_have_text("排队中")
+    page.evaluate("() => (window.__notReloaded = true)")
+    publication_build(report_id=report.pk, mark_published=mark_published_directly)
+    expect(badge).to_have_text("已发布", timeout=8000)
+    expect(panel.get_by_role("link", name="在公开网站查看")).to_be_visible()
+    expect(retry).to_be_hidden()
+    assert page.evaluate("() => window.__notReloaded") is True
+    page.screenshot(path=str(artifacts / "publication-status-published.png"))
