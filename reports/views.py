@@ -1,4 +1,4 @@
-"""Views of the public listing and of the agency's data entry.
+"""Views of the agency's data entry (the public site is in ``reports/public_views.py``).
 
 Thin: each view gets its report through ``reports/access.py`` (so every URL checks on the
 server who may see and who may change the report), parses input with a form or the JSON
@@ -40,11 +40,6 @@ from .selectors import report_previous
 from .spreadsheet import MAX_UPLOAD_BYTES, SpreadsheetError, build_workbook, read_workbook
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def public_list(request):
-    reports = Report.objects.published().select_related("agency", "agency__district")
-    return render(request, "reports/public_list.html", {"reports": reports})
 
 
 @login_required
