@@ -27,14 +27,16 @@ Decisions, and why:
   sums cover different sets of agencies while reports are still being approved.
 
 Speed: a district's aggregate reads each contributing report's cells once (one query for
-the statuses, one for the cells) and sums counts on a fast path for the plain ``int`` the
-interchange format stores; the benchmark (``benchmarks/bench_aggregate.py``) sums 5,000
-reports.
+the statuses and versions, one for the cells) and sums counts on a fast path for the plain
+``int`` the interchange format stores. The sums are cached under the versions of the reports
+summed, so a page shown again reads only the statuses; the benchmark
+(``benchmarks/bench_aggregate.py``) sums 5,000 reports cold and warm.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import operator
 import re
 from collections import Counter
@@ -44,10 +46,11 @@ from decimal import Decimal
 from functools import cached_property
 
 import orjson
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import TextField
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -87,7 +90,7 @@ class Source:
     agency_kind: str
     report_id: int
     status: str
-    cells: dict  # the raw cells as stored
+    cells: dict | None  # the raw cells as stored; None when the sums came from the cache
 
     @property
     def status_label(self) -> str:
@@ -95,6 +98,8 @@ class Source:
 
     def value(self, code: str) -> int | Decimal | None:
         """This report's value of ``code`` as summed: ``None`` when blank or invalid (a gap)."""
+        if self.cells is None:
+            raise ValueError("cells not loaded: use district_aggregate(..., with_cells=True)")
         return _value(code, self.cells.get(code))
 
 
@@ -179,9 +184,19 @@ class DistrictAggregate:
         if code not in standard.CELL_BY_CODE:
             raise KeyError(code)
         total = self.totals[code]
+        if any(source.cells is None for source in self.sources):
+            # The sums came from the cache: read this one cell of each report.
+            raws = dict(
+                Report.objects.filter(pk__in=[source.report_id for source in self.sources])
+                .annotate(raw=KeyTransform(code, "cells"))
+                .values_list("pk", "raw")
+            )
+            values = {source.report_id: _value(code, raws.get(source.report_id)) for source in self.sources}
+        else:
+            values = {source.report_id: source.value(code) for source in self.sources}
         result = []
         for source in self.sources:
-            value = source.value(code)
+            value = values[source.report_id]
             share = float(value) / float(total) if value is not None and total else None
             result.append(Contribution(source.agency_name, source.report_id, value, share))
         result.sort(key=lambda item: (item.value is None, -(item.value or 0), item.agency_name))
@@ -273,35 +288,83 @@ def _district_agencies(district: District):
     return Agency.objects.filter(district=district).exclude(kind=Agency.Kind.DISTRICT)
 
 
-def district_aggregate(*, district: District, year: int) -> DistrictAggregate:
-    """The sums of ``district``'s approved and published agency reports for ``year``."""
+AGGREGATE_CACHE_PREFIX = "district-aggregate:v1"
+AGGREGATE_CACHE_SECONDS = 6 * 3600
+
+
+def _cache_key(district: District, year: int, sources: list[Source], versions: dict[int, tuple]) -> str:
+    """Names the sums of exactly these reports at exactly these versions: any change to an
+    included report (a save moves ``version`` or ``updated_at``), a report approved or
+    reopened, an agency renamed gives another key."""
+    parts = [(s.agency_id, s.agency_name, s.report_id, s.status, *versions[s.report_id]) for s in sources]
+    digest = hashlib.sha256(repr((district.pk, year, parts)).encode()).hexdigest()
+    return f"{AGGREGATE_CACHE_PREFIX}:{district.pk}:{year}:{digest}"
+
+
+def _load_cells(report_ids: list[int]) -> dict[int, dict]:
+    """The stored cells of the reports, decoded. As JSON text decoded by orjson: decoding is
+    most of the time a cold aggregate takes (5,000 reports hold some 35 MB of JSON), and
+    orjson does it about three times faster than the json module Django's JSONField uses."""
+    rows = (
+        Report.objects.filter(pk__in=report_ids)
+        .annotate(cells_text=Cast("cells", TextField()))
+        .values_list("pk", "cells_text")
+        .order_by()
+    )
+    result = {}
+    for pk, text in rows:
+        cells = orjson.loads(text) if text else {}
+        result[pk] = cells if isinstance(cells, dict) else {}
+    return result
+
+
+def district_aggregate(*, district: District, year: int, with_cells: bool = False) -> DistrictAggregate:
+    """The sums of ``district``'s approved and published agency reports for ``year``.
+
+    The sums and gaps are cached (Django's cache) under a key naming every included report
+    and its version (:func:`_cache_key`), since approved and published reports are
+    read-only; the first view after a change reads and sums everything again. With
+    ``with_cells`` every source carries its cells (for the spreadsheet of the breakdown);
+    otherwise :meth:`DistrictAggregate.breakdown` reads the one cell it needs.
+    """
     # Sorted here, not by the database: its collation may order Chinese names otherwise.
     agencies = sorted(_district_agencies(district).values_list("pk", "name", "kind"), key=lambda a: (a[1], a[0]))
-    reports = Report.objects.filter(agency__district=district, year=year).exclude(agency__kind=Agency.Kind.DISTRICT)
-    # The cells as JSON text, decoded by orjson: decoding is most of the time this takes
-    # (5,000 reports hold some 35 MB of JSON), and orjson does it about three times faster
-    # than the json module Django's JSONField uses.
+    reports = (
+        Report.objects.filter(agency__district=district, year=year)
+        .exclude(agency__kind=Agency.Kind.DISTRICT)
+        .order_by()
+    )
     included = {
-        agency_id: (pk, status, orjson.loads(text) if text else {})
-        for pk, agency_id, status, text in reports.filter(status__in=INCLUDED_STATUSES)
-        .annotate(cells_text=Cast("cells", TextField()))
-        .values_list("pk", "agency_id", "status", "cells_text")
+        agency_id: (pk, status, version, updated_at)
+        for pk, agency_id, status, version, updated_at in reports.filter(status__in=INCLUDED_STATUSES).values_list(
+            "pk", "agency_id", "status", "version", "updated_at"
+        )
     }
-    others = dict(
-        (agency_id, (pk, status))
+    others = {
+        agency_id: (pk, status)
         for pk, agency_id, status in reports.exclude(status__in=INCLUDED_STATUSES).values_list(
             "pk", "agency_id", "status"
         )
-    )
-    sources, excluded = [], []
+    }
+    meta, excluded, versions = [], [], {}
     for agency_id, name, kind in agencies:
         if agency_id in included:
-            pk, status, cells = included[agency_id]
-            sources.append(Source(agency_id, name, kind, pk, status, cells if isinstance(cells, dict) else {}))
+            pk, status, version, updated_at = included[agency_id]
+            meta.append((agency_id, name, kind, pk, status))
+            versions[pk] = (version, updated_at.isoformat())
         else:
             pk, status = others.get(agency_id, (None, None))
             excluded.append(Excluded(agency_id, name, kind, pk, status))
-    totals, gaps = sum_cells(sources)
+    sources = [Source(*item, cells=None) for item in meta]
+    key = _cache_key(district, year, sources, versions)
+    cached = None if with_cells else cache.get(key)
+    if cached is None:
+        cells = _load_cells([source.report_id for source in sources])
+        sources = [Source(*item, cells=cells.get(item[3], {})) for item in meta]
+        totals, gaps = sum_cells(sources)
+        cache.set(key, (totals, gaps), AGGREGATE_CACHE_SECONDS)
+    else:
+        totals, gaps = cached
     aggregate = DistrictAggregate(district, year, sources, excluded, totals, gaps)
     aggregate.violations = rules_on_sums(aggregate.cells)
     return aggregate

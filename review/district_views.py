@@ -140,7 +140,7 @@ def aggregate(request):
 def aggregate_xlsx(request):
     district = district_of(request.user)
     form = AggregateForm(request.GET or None, today=timezone.localdate())
-    result = district_aggregate(district=district, year=form.selected_year())
+    result = district_aggregate(district=district, year=form.selected_year(), with_cells=True)
     name = f"{district.name}{result.year}年度政府信息公开工作年度报告汇总（分机关明细）.xlsx"
     audit_record(kind=AuditEvent.Kind.EXPORT, request=request, object=name)
     return _xlsx(aggregate_workbook(result), name)

@@ -7,6 +7,7 @@ the cell-by-cell sum, lists the agencies not included, and runs the rules on the
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 
 from reports import rules, standard
@@ -27,6 +28,13 @@ from tests.generated import generated_cells
 pytestmark = pytest.mark.django_db
 
 APPROVED, PUBLISHED = Report.Status.APPROVED, Report.Status.PUBLISHED
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def independent_sum(documents: list[dict]) -> dict:
@@ -163,6 +171,32 @@ def test_the_breakdown_shows_each_agencys_contribution_to_a_cell(district, five)
     assert sum(item.share for item in breakdown) == pytest.approx(1)
     with pytest.raises(KeyError):
         aggregate.breakdown("t9.nothing")
+
+
+def test_the_sums_are_cached_until_an_included_report_changes(district, five, django_assert_max_num_queries):
+    first = district_aggregate(district=district, year=2024)
+    with django_assert_max_num_queries(3):  # agencies, included versions, the others: no cells
+        again = district_aggregate(district=district, year=2024)
+    assert again.totals == first.totals and all(source.cells is None for source in again.sources)
+    assert again.breakdown("t3.new.total") == first.breakdown("t3.new.total")  # one cell read from the database
+
+    report = Report.objects.get(pk=first.sources[0].report_id)
+    report.cells = {**report.cells, "t3.new.natural": report.cells["t3.new.natural"] + 10}
+    report.save()  # (approved reports are read-only in the workflow; a save still moves the key)
+    assert (
+        district_aggregate(district=district, year=2024).totals["t3.new.natural"] == first.totals["t3.new.natural"] + 10
+    )
+
+    newly = make_agency("朝阳区新通过机关", district=district)
+    make_report(newly, status=APPROVED, cells=generated_cells(11))
+    assert len(district_aggregate(district=district, year=2024).sources) == 6
+
+
+def test_with_cells_every_source_carries_its_cells(district, five):
+    district_aggregate(district=district, year=2024)  # cached
+    aggregate = district_aggregate(district=district, year=2024, with_cells=True)
+    assert all(isinstance(source.cells, dict) for source in aggregate.sources)
+    assert aggregate.totals == independent_sum(five)
 
 
 def test_a_district_without_agencies_has_an_empty_aggregate(district):

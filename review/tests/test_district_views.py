@@ -10,6 +10,7 @@ import io
 
 import openpyxl
 import pytest
+from django.core.cache import cache
 from django.urls import get_resolver, reverse
 
 import review.district_views
@@ -22,6 +23,14 @@ from tests.factories import make_district, make_report, make_user
 from tests.generated import generated_cells
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
 
 LOGIN = reverse("accounts:login")
 GET_URLS = ["review:board", "review:board_xlsx", "review:aggregate", "review:aggregate_xlsx"]
