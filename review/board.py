@@ -299,7 +299,7 @@ def _local_date(moment: datetime.datetime | None) -> datetime.date | None:
 
 def _check_key(report: Report, previous: tuple | None) -> str:
     last = "-" if previous is None else f"{previous[0]}.{previous[1]}.{previous[2].timestamp()}"
-    return f"{CHECK_CACHE_PREFIX}:{report.pk}.{report.version}.{report.updated_at.timestamp()}:{last}"
+    return f"{report.pk}.{report.version}.{report.updated_at.timestamp()}:{last}"
 
 
 def check_counts(cells, texts, explanations, previous_cells=None, previous_texts=None) -> tuple[int, int]:
@@ -311,8 +311,13 @@ def check_counts(cells, texts, explanations, previous_cells=None, previous_texts
     return len(rules.errors(violations)), len(unexplained)
 
 
-def _counts(reports: list[Report], year: int) -> dict[int, tuple[int, int]]:
-    """The rule counts of each report, from the cache where nothing changed."""
+def _counts(reports: list[Report], year: int, district: District) -> dict[int, tuple[int, int]]:
+    """The rule counts of each report, from the cache where nothing changed.
+
+    One cache entry per district and year holds the counts by report fingerprint: a board of
+    hundreds of reports is one entry, not hundreds (Django's default in-memory cache keeps
+    300 entries).
+    """
     if not reports:
         return {}
     previous = {
@@ -322,7 +327,8 @@ def _counts(reports: list[Report], year: int) -> dict[int, tuple[int, int]]:
         ).values_list("pk", "agency_id", "version", "updated_at")
     }
     keys = {report.pk: _check_key(report, previous.get(report.agency_id)) for report in reports}
-    cached = cache.get_many(keys.values())
+    entry = f"{CHECK_CACHE_PREFIX}:{district.pk}:{year}"
+    cached = cache.get(entry) or {}
     result = {pk: tuple(cached[key]) for pk, key in keys.items() if key in cached}
     missing = [report for report in reports if report.pk not in result]
     if missing:
@@ -334,14 +340,13 @@ def _counts(reports: list[Report], year: int) -> dict[int, tuple[int, int]]:
             pk: (cells, texts)
             for pk, cells, texts in Report.objects.filter(pk__in=wanted).values_list("pk", "cells", "texts")
         }
-        fresh = {}
         for pk, agency_id, cells, texts, explanations in data:
             before = previous.get(agency_id)
             last_cells, last_texts = last.get(before[0], (None, None)) if before else (None, None)
             counts = check_counts(cells, texts, explanations, last_cells, last_texts)
             result[pk] = counts
-            fresh[keys[pk]] = counts
-        cache.set_many(fresh, CHECK_CACHE_SECONDS)
+        # Only the current fingerprints are kept: stale ones drop out with the next change.
+        cache.set(entry, {keys[pk]: result[pk] for pk in keys}, CHECK_CACHE_SECONDS)
     return result
 
 
@@ -354,7 +359,7 @@ def district_board(*, district: District, year: int, today: datetime.date) -> Di
         key=lambda agency: (agency[1], agency[0]),
     )
     reports = {report.agency_id: report for report in _annotated_reports(district, year)}
-    counts = _counts(list(reports.values()), year)
+    counts = _counts(list(reports.values()), year, district)
     rows = []
     for agency_id, name, kind in agencies:
         report = reports.get(agency_id)
