@@ -11,7 +11,10 @@ numbers), JSON from ``reports.interchange.dumps``.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 from .documents import render_html, render_pdf
 from .interchange import ReportDocument, dumps
@@ -40,8 +43,26 @@ def _json(document: ReportDocument) -> bytes:
     return (dumps(document) + "\n").encode("utf-8")
 
 
+_STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="[^"]*css/document\.css">')
+
+
+@functools.cache
+def _document_css() -> str:
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("css/document.css")
+    return Path(path).read_text(encoding="utf-8") if path else ""
+
+
 def _html(document: ReportDocument) -> bytes:
-    return render_html(document, page=True).encode("utf-8")
+    """The page with its stylesheet written into it: the published file is downloaded and
+    opened anywhere, where the site's ``/static/`` is not. (The site's own pages link the
+    stylesheet, as its Content-Security-Policy wants; a downloaded file is not under it.)"""
+    html = render_html(document, page=True)
+    css = _document_css()
+    if css:
+        html = _STYLESHEET_LINK.sub(lambda _match: f"<style>\n{css}</style>", html, count=1)
+    return html.encode("utf-8")
 
 
 RENDER: dict[str, Callable[[ReportDocument], bytes]] = {

@@ -133,3 +133,15 @@ def test_a_missing_font_is_one_line_and_exit_2(tmp_path, settings):
 def test_an_unknown_format_is_refused():
     with pytest.raises(Exception, match="invalid choice"):
         call_command("export_report", str(NANMOFANG), "--format", "docx")
+
+
+def test_the_html_file_carries_its_stylesheet(tmp_path):
+    # Opened from a download folder, a link to the site's /static/ would find nothing.
+    output = tmp_path / "report.html"
+
+    export(NANMOFANG, "--format", "html", "--output", output)
+
+    html = output.read_text(encoding="utf-8")
+    assert "<style>" in html
+    assert ".gov-report-table" in html
+    assert 'rel="stylesheet"' not in html
