@@ -91,7 +91,7 @@ def report_detail(request, pk: int):
         )
     except PublicationFile.DoesNotExist:
         raise Http404("没有已发布的报告") from None
-    # The current version changes when a correction is published: cached for a minute only.
+    # The current version changes when a correction is published: cached briefly only.
     return file_response(record, as_attachment=False, max_age=PAGE_MAX_AGE)
 
 

@@ -5,7 +5,8 @@ Everything shown comes from publications (``reports.models.Publication``), never
 live report: a report under correction keeps showing its current published version until
 the next one is published. Every view here answers GET and HEAD only.
 
-Pages are cacheable for anonymous visitors for a minute (``Cache-Control: public``); a
+Pages are cacheable for anonymous visitors for 30 seconds (``Cache-Control: public``; a new
+report is then on every cached copy within a minute of its sign-off); a
 published file's URL names its version, so its content never changes and it is cached for
 a year.
 """
@@ -31,7 +32,7 @@ from .models import Agency, District, Publication, PublicationFile
 from .publishing import media_path, publication_document
 
 PAGE_SIZE = 20
-PAGE_MAX_AGE = 60  # seconds
+PAGE_MAX_AGE = 30  # seconds
 FILE_MAX_AGE = 365 * 24 * 3600
 CACHE_SECONDS = 300
 
@@ -49,7 +50,7 @@ class KindConverter:
 
 
 def public_cache(view):
-    """``Cache-Control: public, max-age=60`` for anonymous visitors; private when signed in
+    """``Cache-Control: public, max-age=30`` for anonymous visitors; private when signed in
     (the page header then names the user)."""
 
     @wraps(view)

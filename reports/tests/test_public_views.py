@@ -60,7 +60,7 @@ def test_the_listing_shows_published_reports_only(anonymous_client, site):
     ]
     assert "草稿局" not in response.content.decode()
     assert "排队局" not in response.content.decode()
-    assert response["Cache-Control"] in ("max-age=60, public", "public, max-age=60")
+    assert response["Cache-Control"] in ("max-age=30, public", "public, max-age=30")
 
 
 @pytest.mark.parametrize(
