@@ -59,8 +59,9 @@ logger = logging.getLogger(__name__)
 #: The Celery task that publishes a report (defined in ``review/tasks.py``; found by name).
 PUBLISH_TASK = "review.publish_report"
 
-#: Seconds the render step sleeps after writing its first file — for the test that kills a
-#: worker in the middle of a job. Read only when set; never set in production.
+#: Seconds the render step sleeps after writing its first file, in a job's first attempt —
+#: for the tests that kill a worker in the middle of a job. Read only when set; never set in
+#: production.
 TEST_DELAY_ENV = "GOVREPORT_TEST_PUBLISH_DELAY"
 
 FILES_DIR = "publications"
@@ -255,7 +256,7 @@ def _render_files(publication: Publication) -> None:
         PublicationFile.objects.update_or_create(
             publication=publication, kind=kind, defaults={"path": relative, "sha256": digest, "size": len(data)}
         )
-        if delay and index == 0:
+        if delay and index == 0 and publication.attempts <= 1:  # the first attempt only
             logger.warning("%s=%s: sleeping in the middle of publishing (tests only)", TEST_DELAY_ENV, delay)
             time.sleep(float(delay))
     publication_verify(publication)

@@ -1,6 +1,7 @@
 """Real Celery worker processes against a real Redis and the test's PostgreSQL database.
 
-* ``worker_factory(**env)`` starts ``celery -A config worker --pool=solo -Q <queue>`` with
+* ``worker_factory(pool=…, **env)`` starts ``celery -A config worker --pool=solo -Q <queue>``
+  (or ``--pool=prefork --concurrency=1``) with
   the test database (pytest-django's ``test_…`` name), the test's ``MEDIA_ROOT`` and the
   extra environment given; each worker is stopped (or killed) at the end of the test.
 * ``broker`` points this process's Celery app at the same Redis (not eager any more) and the
@@ -106,7 +107,7 @@ class Worker:
 def worker_factory(redis, queue, media_root, tmp_path):
     started: list[Worker] = []
 
-    def start(**extra_env: str) -> Worker:
+    def start(*, pool: str = "solo", **extra_env: str) -> Worker:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.worker.settings_worker",
@@ -127,7 +128,8 @@ def worker_factory(redis, queue, media_root, tmp_path):
                     "-A",
                     "config",
                     "worker",
-                    "--pool=solo",
+                    f"--pool={pool}",
+                    *(["--concurrency=1"] if pool == "prefork" else []),
                     "-Q",
                     queue,
                     "--loglevel=INFO",

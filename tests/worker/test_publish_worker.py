@@ -9,6 +9,9 @@
    delivered again (acks_late; with the solo pool the whole process dies, so Redis's
    visibility timeout brings it back — shortened to seconds in ``settings_worker.py``), and
    exactly one publication exists afterwards, complete.
+3. With the prefork pool, the pool's child process is SIGKILLed in the middle of the job: the
+   worker rejects the message (``reject_on_worker_lost``), it goes back to the queue at once
+   and the next child publishes — exactly once.
 """
 
 from __future__ import annotations
@@ -154,4 +157,38 @@ def test_a_worker_killed_in_the_middle_of_the_job_is_replaced_and_the_report_is_
     assert (done.version, done.is_current, done.attempts) == (1, True, 2)
     assert_complete(done)
     assert Report.objects.get(pk=report.pk).status == Report.Status.PUBLISHED
+    assert ReportEvent.objects.filter(report=report, action="publish").count() == 1
+
+
+def pool_child(worker) -> int:
+    """The pid of the prefork worker's one pool process."""
+    children = Path(f"/proc/{worker.proc.pid}/task/{worker.proc.pid}/children").read_text().split()
+    assert len(children) == 1, children
+    return int(children[0])
+
+
+def test_a_pool_process_killed_in_the_middle_of_the_job_is_rejected_requeued_and_published_once(
+    broker, worker_factory, in_final_review, team
+):
+    worker = worker_factory(pool="prefork", GOVREPORT_TEST_PUBLISH_DELAY="60")
+    report = in_final_review
+
+    sign_final(report, team)
+
+    wait_for(
+        lambda: "sleeping in the middle of publishing" in worker.output,
+        timeout=PUBLISH_WITHIN,
+        what="the job to be in the middle of rendering",
+        worker=worker,
+    )
+    publication = Publication.objects.get(report=report)
+    assert publication.status == Publication.Status.RENDERING
+    os.kill(pool_child(worker), signal.SIGKILL)
+
+    done = wait_for(lambda: published(report.pk), timeout=PUBLISH_WITHIN, what="the requeued job", worker=worker)
+
+    assert "WorkerLostError" in worker.output
+    assert Publication.objects.filter(report=report).count() == 1
+    assert (done.pk, done.version, done.attempts) == (publication.pk, 1, 2)
+    assert_complete(done)
     assert ReportEvent.objects.filter(report=report, action="publish").count() == 1
