@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -52,6 +53,8 @@ def publication_status(request, pk: int):
 @require_POST
 def publication_retry_view(request, pk: int):
     report = report_for_view(request.user, pk)
+    if not can_retry(request.user, report):
+        raise PermissionDenied("只有本区政务公开办的终审人或管理员可以重新发布。")
     wants_json = "application/json" in request.headers.get("Accept", "")
     try:
         publication_retry(report_id=report.pk, by=request.user)

@@ -39,8 +39,13 @@ from .workflow import (
     report_reopen,
     report_start_review,
     report_submit,
+    require_role,
     signed_step_this_round,
 )
+
+# The actions of the review steps: a person who may take none of them on a report may not
+# sign, return or comment on it.
+REVIEW_ACTIONS = (Action.FIRST_APPROVE, Action.SECOND_APPROVE, Action.APPROVE, Action.RETURN)
 
 
 def client_ip(request) -> str | None:
@@ -58,6 +63,7 @@ def submit(request, pk: int):
     either; the page's script saves first and posts the version it got back.
     """
     report = report_for_view(request.user, pk)
+    require_role(user=request.user, report=report, actions=[Action.SUBMIT])
     form = ReportDraftForm(request.POST)
     if not form.is_valid():
         messages.error(request, "提交的内容有误，未提交。")
@@ -253,6 +259,7 @@ def report(request, pk: int):
 @require_POST
 def start(request, pk: int):
     report = report_for_review(request.user, pk)
+    require_role(user=request.user, report=report, actions=[Action.START_REVIEW])
     try:
         report_start_review(report_id=report.pk, by=request.user, ip_address=client_ip(request))
     except WorkflowError as exc:
@@ -267,6 +274,7 @@ def start(request, pk: int):
 def decide(request, pk: int):
     """Sign the step the page showed, or return the report to the agency with a reason."""
     report = report_for_review(request.user, pk)
+    require_role(user=request.user, report=report, actions=REVIEW_ACTIONS)
     aspects = services.checklist_aspects(report.agency.district)
     form = DecisionForm(request.POST, aspects=aspects)
     if not form.is_valid():
@@ -309,6 +317,7 @@ def decide(request, pk: int):
 def reopen(request, pk: int):
     """The final reviewer reopens a published report for a correction (reason required)."""
     report = report_for_review(request.user, pk)
+    require_role(user=request.user, report=report, actions=[Action.REOPEN])
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -325,6 +334,7 @@ def reopen(request, pk: int):
 def comment(request, pk: int):
     """A reviewer of the current step attaches a comment to a cell, a table or a text part."""
     report = report_for_review(request.user, pk)
+    require_role(user=request.user, report=report, actions=REVIEW_ACTIONS)
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择批注位置并填写批注内容。")
@@ -348,7 +358,8 @@ def comment(request, pk: int):
 
 def _agency_comment(request, comment_id: int) -> Comment:
     comment = get_object_or_404(Comment.objects.select_related("report"), pk=comment_id)
-    report_for_view(request.user, comment.report_id)  # 404 unless the user may see the report
+    report = report_for_view(request.user, comment.report_id)  # 404 unless the user may see the report
+    require_role(user=request.user, report=report, actions=[Action.SUBMIT])  # the agency's clerks only
     return comment
 
 

@@ -38,9 +38,10 @@ Decisions the issue left open, and why:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts.models import User
@@ -183,6 +184,16 @@ def _refusal(report: Report, transition: Transition, user: User) -> str | None:
         if signed is not None:
             return f"您已签署本报告本轮的{signed}。同一人不能签署同一报告同一轮的两个审核环节，请由其他审核人签署。"
     return None
+
+
+def require_role(*, user: User, report: Report, actions: Iterable[str]) -> None:
+    """Refuse (403) a person whom the table never lets take any of ``actions`` on this report,
+    whatever its state: a forged request, not a form error. State and same-person refusals
+    stay with :func:`transition_apply`, which explains them on the page."""
+    actions = set(actions)
+    if not any(t.action in actions and acts_as(user, t.role, report) for t in TRANSITIONS):
+        labels = "、".join(_action_label(action) for action in sorted(actions))
+        raise PermissionDenied(f"您没有权限对此报告执行“{labels}”操作。")
 
 
 def available_actions(*, report: Report, user: User) -> list[str]:
