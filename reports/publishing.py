@@ -92,7 +92,7 @@ def publish_enqueue(report_id: int, *, correction_reason: str | None = None) -> 
     """
     publication = publication_queue(report_id=report_id, correction_reason=correction_reason)
     if publication is not None:
-        transaction.on_commit(lambda: _send(report_id))
+        transaction.on_commit(lambda: _send_or_fail(report_id))
 
 
 def publication_queue(*, report_id: int, correction_reason: str | None = None) -> Publication | None:
@@ -148,6 +148,16 @@ def report_snapshot(report: Report) -> dict:
     if not document.signature_organ:
         document.signature_organ = document.agency_name
     return document_to_json(document)
+
+
+def _send_or_fail(report_id: int) -> None:
+    """Send the job; if the broker cannot take it, say so on the publication (发布失败, with
+    the retry button) instead of failing the request whose approval has already committed."""
+    try:
+        _send(report_id)
+    except Exception as exc:
+        logger.exception("the publish job of report %s could not be sent", report_id)
+        publication_fail(report_id=report_id, error=f"发布任务未能送达任务队列：{type(exc).__name__}: {exc}")
 
 
 def _send(report_id: int):
@@ -347,7 +357,7 @@ def publication_retry(*, report_id: int, by) -> Publication:
             status=Status.QUEUED, error="", updated_at=timezone.now()
         )
         publication.refresh_from_db()
-        transaction.on_commit(lambda: _send(report_id))
+        transaction.on_commit(lambda: _send_or_fail(report_id))
     logger.info("publishing of report %s restarted by %s", report_id, by)
     return publication
 

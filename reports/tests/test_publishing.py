@@ -423,3 +423,17 @@ def test_two_concurrent_runs_publish_once(agency_a, media_root):
     assert len(listing(folder)) == 4
     for record in publication.files.all():
         assert file_sha256(record.path) == record.sha256
+
+
+def test_a_job_the_broker_cannot_take_is_shown_failed_not_raised(agency_a, django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError
+
+    report = approved_report(agency_a)
+    with mock.patch.object(publishing, "_send", side_effect=OperationalError("Error 111 connecting to redis")):
+        with django_capture_on_commit_callbacks(execute=True):
+            publishing.publish_enqueue(report.pk)
+
+    publication = Publication.objects.get()
+    assert publication.status == "failed"
+    assert "发布任务未能送达任务队列" in publication.error
+    assert publication_state(report).status == "failed"
