@@ -151,6 +151,8 @@ def aggregate_xlsx(request):
 def aggregate_start(request):
     """Start the district government's own report, its figures pre-filled from the sums."""
     district = district_of(request.user)
+    if not may_start_district_report(request.user, district):
+        raise PermissionDenied("只有本区政务公开办管理员可以新建区人民政府的年度报告。")
     form = StartForm(request.POST)
     if not form.is_valid():
         messages.error(request, "年度无效，未新建报告。")

@@ -134,6 +134,10 @@ def test_a_reviewer_may_look_but_not_start_the_district_report(reviewer_client, 
     assert not Report.objects.filter(agency__kind=Agency.Kind.DISTRICT).exists()
 
 
+def test_a_reviewer_is_refused_before_the_input_is_even_read(reviewer_client, every_state):
+    assert reviewer_client.post(reverse("review:aggregate_start"), {}).status_code == 403
+
+
 def test_start_is_post_only(office_client, every_state):
     assert office_client.get(reverse("review:aggregate_start")).status_code == 405
 
