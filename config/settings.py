@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -206,6 +207,29 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Scheduled jobs (run `celery -A config beat`): the deadline and review reminders, daily at 08:30.
+# (Kept in step with review.reminders.BEAT_SCHEDULE; a test checks they agree.)
+CELERY_IMPORTS = ("review.reminders",)
+CELERY_BEAT_SCHEDULE = {
+    "review-send-due-reminders": {
+        "task": "review.reminders.send_due_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
+}
+
+# The cache holds derived figures (rule counts on the board, district sums) keyed by report
+# versions. One process: in memory; several gunicorn workers: set a shared Redis cache.
+CACHE_URL = env_str("GOVREPORT_CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# The address of the site, for links in e-mails (e.g. https://reports.example.gov.cn).
+GOVREPORT_SITE_URL = env_str("GOVREPORT_SITE_URL", "")
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")

@@ -38,3 +38,10 @@ def test_named_volumes_hold_the_database_and_the_published_files():
     compose = load()
     assert {"db-data", "files"} <= set(compose["volumes"])
     assert "db-data:/var/lib/postgresql/data" in compose["services"]["db"]["volumes"]
+
+
+def test_a_beat_process_runs_the_scheduled_reminders_and_caches_are_shared():
+    services = load()["services"]
+    assert services["beat"]["command"].startswith("celery -A config beat")
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["GOVREPORT_CACHE_URL"].startswith("redis://redis:6379/")

@@ -74,7 +74,7 @@ def test_the_district_office_opens_the_board_and_the_aggregate(live_server, page
     page.screenshot(path=str(artifacts / "district-board-overdue.png"))
 
     # The aggregate: sums of the three approved or published reports; a sum's breakdown.
-    page.get_by_role("link", name="全区汇总").click()
+    page.locator("main").get_by_role("link", name="全区汇总").click()
     expect(page.locator("h1")).to_contain_text(f"{YEAR}年度全区汇总")
     expect(page.locator("#included-count")).to_have_text("3")
     expect(page.locator("#outcomes-chart svg.district-chart-svg")).to_be_visible()
