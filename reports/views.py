@@ -19,6 +19,9 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+
 from . import rules, standard
 from .access import can_edit, report_for_edit, report_for_view
 from .editing import (
@@ -308,7 +311,8 @@ def _file_name(report: Report, suffix: str) -> str:
     return f"{report.agency.name}{report.year}年政府信息公开工作年度报告{suffix}"
 
 
-def _attachment(content: bytes | str, *, content_type: str, filename: str) -> HttpResponse:
+def _attachment(request, content: bytes | str, *, content_type: str, filename: str) -> HttpResponse:
+    audit_record(kind=AuditEvent.Kind.EXPORT, request=request, object=filename)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response["Cache-Control"] = "no-store"
@@ -320,28 +324,29 @@ def _attachment(content: bytes | str, *, content_type: str, filename: str) -> Ht
 def export_json(request, pk: int):
     report = report_for_view(request.user, pk)
     return _attachment(
+        request,
         dumps(report_to_document(report)).encode("utf-8"),
         content_type="application/json; charset=utf-8",
         filename=_file_name(report, ".json"),
     )
 
 
-def _workbook_response(report: Report, suffix: str) -> HttpResponse:
+def _workbook_response(request, report: Report, suffix: str) -> HttpResponse:
     content = build_workbook(report_to_document(report), agency_name=report.agency.name)
-    return _attachment(content, content_type=XLSX_TYPE, filename=_file_name(report, suffix))
+    return _attachment(request, content, content_type=XLSX_TYPE, filename=_file_name(report, suffix))
 
 
 @login_required
 @require_GET
 def export_xlsx(request, pk: int):
-    return _workbook_response(report_for_view(request.user, pk), ".xlsx")
+    return _workbook_response(request, report_for_view(request.user, pk), ".xlsx")
 
 
 @login_required
 @require_GET
 def template_xlsx(request, pk: int):
     """The official layout for this agency and year, with the figures so far, to fill in Excel."""
-    return _workbook_response(report_for_view(request.user, pk), "（填报模板）.xlsx")
+    return _workbook_response(request, report_for_view(request.user, pk), "（填报模板）.xlsx")
 
 
 @login_required
@@ -371,6 +376,13 @@ def upload(request, pk: int):
                     by=request.user,
                 )
             except SpreadsheetError as exc:
+                audit_record(
+                    kind=AuditEvent.Kind.IMPORT,
+                    request=request,
+                    object=f"{report.title}：{upload_file.name}"[:200],
+                    result=AuditEvent.Result.FAILURE,
+                    detail=str(exc),
+                )
                 context["refusal"] = str(exc)
                 context["problems"] = [
                     {
@@ -389,6 +401,12 @@ def upload(request, pk: int):
                 status = 409 if isinstance(exc, StaleVersionError) else 400
             else:
                 changed = sum(1 for code in standard.CELL_CODES if before.get(code) != saved.cells.get(code))
+                audit_record(
+                    kind=AuditEvent.Kind.IMPORT,
+                    request=request,
+                    object=f"{report.title}：{upload_file.name}"[:200],
+                    detail=f"{changed} 个单元格有变化，第 {saved.version} 版",
+                )
                 messages.success(
                     request, f"已导入文件“{upload_file.name}”：{changed} 个单元格有变化（第 {saved.version} 版）。"
                 )

@@ -1,11 +1,13 @@
 """Sign-in, lockout, password rules and sessions (等级保护 level 2)."""
 
 import datetime
+from io import StringIO
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -245,3 +247,31 @@ def test_only_an_audit_viewer_reads_the_security_log(client, clerk):
     response = client.get(url, {"kind": "login_failed"})
     assert response.status_code == 200
     assert "登录失败" in response.content.decode() and "clerk_a" in response.content.decode()
+
+
+def test_exports_and_imports_join_the_audit_log(client, clerk, tmp_path):
+    from django.core.management import call_command
+
+    from reports.models import Report
+    from tests.factories import complete_cells, complete_texts
+
+    report = Report.objects.create(
+        agency=clerk.agency, year=2024, cells=complete_cells(), texts=complete_texts(), signature_organ="x"
+    )
+    client.force_login(clerk)
+    assert client.get(reverse("reports:export_json", args=[report.pk])).status_code == 200
+    assert client.get(reverse("reports:export_xlsx", args=[report.pk])).status_code == 200
+    exports = AuditEvent.objects.filter(kind="export", user=clerk)
+    assert exports.count() == 2 and all(e.object.startswith(clerk.agency.name) for e in exports)
+
+    refused = client.post(
+        reverse("reports:upload", args=[report.pk]),
+        {"version": report.version, "file": SimpleUploadedFile("a.xlsx", b"not a workbook")},
+    )
+    assert refused.status_code == 400
+    assert AuditEvent.objects.filter(kind="import", user=clerk, result="failure").exists()
+
+    sample = tmp_path / "sample.json"
+    sample.write_text(client.get(reverse("reports:export_json", args=[report.pk])).content.decode(), encoding="utf-8")
+    call_command("import_report", str(sample), stdout=StringIO())
+    assert AuditEvent.objects.filter(kind="import", username="manage.py import_report", result="success").exists()

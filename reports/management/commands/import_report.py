@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
 from reports.interchange import InterchangeError, load_file
 from reports.management import EXIT_FAILED, EXIT_UNREADABLE, ReportCommand, one_line
 from reports.models import Report
@@ -44,6 +46,12 @@ class Command(ReportCommand):
                     # Leaving the atomic block by this exception rolls back the files before.
                     self.fail(f"{path}：{one_line(exc)}（未导入任何文件）", EXIT_FAILED)
                 action = f"已更新（版本 {report.version}）" if existed else "已新建"
+                audit_record(
+                    kind=AuditEvent.Kind.IMPORT,
+                    username="manage.py import_report",
+                    object=report.title[:200],
+                    detail=f"{path}：{action}",
+                )
                 lines.append(f"{path}：{report.title} {action}，状态：{report.get_status_display()}")
         for line in lines:
             self.stdout.write(line)
