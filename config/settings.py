@@ -206,6 +206,9 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With acks_late, a job whose worker died is given to another worker once this has passed
+# (Redis' default is an hour); every task here finishes in seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("GOVREPORT_TASK_VISIBILITY_SECONDS", 300)}
 CELERY_TIMEZONE = TIME_ZONE
 # Scheduled jobs (run `celery -A config beat`): the deadline and review reminders, daily at 08:30.
 # (Kept in step with review.reminders.BEAT_SCHEDULE; a test checks they agree.)
