@@ -18,7 +18,7 @@ AGENCIES = {
     "重庆市渝北区大盛镇人民政府": "clerk_dasheng",
     "北京市朝阳区南磨房地区办事处": "clerk_nanmofang",
 }
-ROLE_FLAGS = ("is_first_reviewer", "is_second_reviewer", "is_final_reviewer", "is_district_admin")
+ROLE_FLAGS = ("is_first_reviewer", "is_second_reviewer", "is_final_reviewer", "is_district_admin", "is_audit_viewer")
 
 
 def load_demo(*args) -> str:

@@ -47,6 +47,7 @@ DISTRICT_ROLES = (
     ("second", "is_second_reviewer", "复审人"),
     ("final", "is_final_reviewer", "终审人"),
     ("admin", "is_district_admin", "区政务公开办管理员"),
+    ("auditor", "is_audit_viewer", "审计查看员"),
 )
 ROLE_FLAGS = tuple(flag for _suffix, flag, _title in DISTRICT_ROLES)
 
