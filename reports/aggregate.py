@@ -48,8 +48,8 @@ from functools import cached_property
 import orjson
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.db.models import TextField
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Func, JSONField, TextField, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -301,14 +301,37 @@ def _cache_key(district: District, year: int, sources: list[Source], versions: d
     return f"{AGGREGATE_CACHE_PREFIX}:{district.pk}:{year}:{digest}"
 
 
+# PostgreSQL keeps a jsonb object's keys sorted by length, then byte by byte, and
+# ``jsonb_path_query_array(cells, '$.*')`` lists the values in that order. A report whose
+# cells hold every code of the format (as every stored report does: the services refuse
+# unknown codes and store blanks as null) is then read as a short array of values: a tenth of
+# the text to produce, send and decode.
+_JSONB_KEY_ORDER = tuple(sorted(standard.CELL_CODES, key=lambda code: (len(code.encode()), code.encode())))
+
+
 def _load_cells(reports) -> dict[int, dict]:
     """The stored cells of the reports of the queryset ``reports``, by id, decoded.
 
     Read as JSON text and decoded by orjson: decoding is most of the time a cold aggregate
     takes (5,000 reports hold some 35 MB of JSON), and orjson does it about three times
-    faster than the json module Django's JSONField uses."""
-    rows = reports.annotate(cells_text=Cast("cells", TextField())).values_list("pk", "cells_text").order_by()
+    faster than the json module Django's JSONField uses. On PostgreSQL only the values are
+    read (see ``_JSONB_KEY_ORDER``); a report with fewer cells is read whole."""
+    reports = reports.order_by()
     result = {}
+    if connection.vendor == "postgresql":
+        values = Func(F("cells"), Value("$.*"), function="jsonb_path_query_array", output_field=JSONField())
+        rows = reports.annotate(values_text=Cast(values, TextField())).values_list("pk", "values_text")
+        partial = []
+        for pk, text in rows:
+            array = orjson.loads(text) if text else None
+            if isinstance(array, list) and len(array) == len(_JSONB_KEY_ORDER):
+                result[pk] = dict(zip(_JSONB_KEY_ORDER, array, strict=True))
+            else:
+                partial.append(pk)
+        if not partial:
+            return result
+        reports = reports.filter(pk__in=partial)
+    rows = reports.annotate(cells_text=Cast("cells", TextField())).values_list("pk", "cells_text")
     for pk, text in rows:
         cells = orjson.loads(text) if text else {}
         result[pk] = cells if isinstance(cells, dict) else {}
@@ -333,9 +356,10 @@ def district_aggregate(*, district: District, year: int, with_cells: bool = Fals
     )
     included = {
         agency_id: (pk, status, version, updated_at)
-        for pk, agency_id, status, version, updated_at in reports.filter(status__in=INCLUDED_STATUSES).values_list(
-            "pk", "agency_id", "status", "version", "updated_at"
-        )
+        for pk, agency_id, status, version, updated_at in reports.filter(status__in=INCLUDED_STATUSES)
+        # The time only names a state in the cache key: read as text, not parsed.
+        .annotate(updated_text=Cast("updated_at", TextField()))
+        .values_list("pk", "agency_id", "status", "version", "updated_text")
     }
     others = {
         agency_id: (pk, status)
@@ -348,7 +372,7 @@ def district_aggregate(*, district: District, year: int, with_cells: bool = Fals
         if agency_id in included:
             pk, status, version, updated_at = included[agency_id]
             meta.append((agency_id, name, kind, pk, status))
-            versions[pk] = (version, updated_at.isoformat())
+            versions[pk] = (version, updated_at)
         else:
             pk, status = others.get(agency_id, (None, None))
             excluded.append(Excluded(agency_id, name, kind, pk, status))

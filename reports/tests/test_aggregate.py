@@ -147,6 +147,24 @@ def test_a_blank_or_invalid_cell_is_a_gap_not_a_zero(district):
     )
 
 
+def test_a_report_stored_without_some_cell_codes_is_read_whole_and_the_missing_cell_is_a_gap(district):
+    # On PostgreSQL the values are read in jsonb's key order; a report lacking a code must not
+    # shift every value into the wrong cell.
+    complete = generated_cells(3)
+    partial = {code: value for code, value in generated_cells(4).items() if code != "t3.new.natural"}
+    make_report(make_agency("完整机关", district=district), status=APPROVED, cells=complete)
+    make_report(make_agency("缺项机关", district=district), status=APPROVED, cells=partial)
+
+    aggregate = district_aggregate(district=district, year=2024)
+
+    for code in standard.CELL_CODES:
+        if code == "t3.new.natural":
+            assert aggregate.totals[code] == parse_cell(code, complete[code])
+        else:
+            assert aggregate.totals[code] == parse_cell(code, complete[code]) + parse_cell(code, partial[code]), code
+    assert [(gap.agency_name, gap.code) for gap in aggregate.gaps] == [("缺项机关", "t3.new.natural")]
+
+
 def test_amounts_are_summed_as_decimals(district):
     for index, (notified, collected) in enumerate((("0.1", "0.1"), ("0.2", "0.2"))):
         cells = generated_cells(index)
