@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from . import standard, values
 
-RESULTS_GROUP = "三、本年度办理结果"
 TOTAL = "total"
 
 # Colours (SVG fill attributes), distinguishable in greyscale too.
@@ -56,8 +55,9 @@ def handling_groups() -> list[tuple[str, tuple[str, ...]]]:
     """The outcomes of 三、本年度办理结果 in the format's order: (label, row codes)."""
     groups: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
+    handling = set(standard.T3_HANDLING_ROWS)
     for row in standard.T3_ROWS:
-        if len(row.path) < 2 or row.path[0] != RESULTS_GROUP or row.code == "handled_total":
+        if row.code not in handling:
             continue
         key = row.path[1]
         groups.setdefault(key, []).append(row.code)

@@ -20,30 +20,17 @@ typed here. (``reports/charts.py`` draws the public site's charts of one report.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from reports import standard
 from reports.aggregate import TrendPoint
+from reports.charts import BLUE, GREEN, GREY, ORANGE, TEAL
+from reports.charts import handling_groups as outcome_groups
 
 from .board import ProgressDay
 
-BLUE = "#1f5fa8"
-GREEN = "#2e7d32"
-TEAL = "#4f9d8f"
-ORANGE = "#c46a1b"
 RED = "#b3261e"
-GREY = "#8c959f"
 LIGHT = "#dfe3e8"
-
-RESULTS_GROUP = "三、本年度办理结果"
-_NUMBERED = re.compile(r"^[（(][一二三四五六七八九十]+[）)]|^[一二三四五六七八九十]+、")
-_REMARK = re.compile(r"（[^（）]*）$")
-
-
-def short_label(label: str) -> str:
-    """``（二）部分公开（区分处理的，…）`` → ``部分公开``."""
-    return _REMARK.sub("", _NUMBERED.sub("", label)).strip()
 
 
 def nice_top(value: int, ticks: int = 4) -> tuple[int, int]:
@@ -158,15 +145,6 @@ def progress_chart(progress: list[ProgressDay], *, total: int, year: int) -> Cha
 
 
 # ── The mix of handling outcomes ────────────────────────────────────────────────────────
-
-
-def outcome_groups() -> list[tuple[str, tuple[str, ...]]]:
-    """The outcome groups of 三、本年度办理结果 in the format's order: (short label, row codes)."""
-    groups: dict[str, list[str]] = {}
-    for row in standard.T3_ROWS:
-        if len(row.path) >= 2 and row.path[0] == RESULTS_GROUP and row.code != "handled_total":
-            groups.setdefault(row.path[1], []).append(row.code)
-    return [(short_label(key), tuple(codes)) for key, codes in groups.items()]
 
 
 OUTCOME_FILLS = (GREEN, TEAL, ORANGE, RED, GREY, BLUE)

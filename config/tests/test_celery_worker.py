@@ -10,20 +10,9 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
+from tests.worker.conftest import redis_available, redis_url, unavailable
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def redis_url() -> str:
-    return os.environ.get("GOVREPORT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def redis_available(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
-    except redis.RedisError:
-        return False
 
 
 @pytest.fixture
@@ -31,9 +20,7 @@ def worker():
     """Start `celery -A config worker` on a queue of its own; stop it afterwards."""
     url = redis_url()
     if not redis_available(url):
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not reachable at {url}; scripts/services.sh should have started it")
-        pytest.skip(f"Redis is not reachable at {url}")
+        unavailable(f"Redis is not reachable at {url}; scripts/services.sh starts it")
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
