@@ -28,6 +28,9 @@ bash scripts/system-packages.sh runtime || echo "（未能安装可选的系统�
 export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py load_demo
+# One demo report walked through submission, the three sign-offs and publication, so the
+# public site has a report to show (does nothing once that report has left draft).
+.venv/bin/python manage.py demo_publish
 echo
 echo "应用已启动：http://127.0.0.1:8000/  （按 Ctrl-C 停止）"
 exec .venv/bin/python manage.py runserver 127.0.0.1:8000
