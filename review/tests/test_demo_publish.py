@@ -28,7 +28,8 @@ def test_the_demo_report_is_submitted_signed_three_times_and_published(django_ca
     report = Report.objects.get(agency__name="北京市朝阳区南磨房地区办事处", year=2024)
     assert report.status == Report.Status.PUBLISHED
     assert "已是“已发布”" in output
-    assert [report.cells[code] for code in ("t6.fee_notices", "t6.fee_notice_amount", "t6.fee_collected")] == [0, "0", "0"]
+    fees = ("t6.fee_notices", "t6.fee_notice_amount", "t6.fee_collected")
+    assert [report.cells[code] for code in fees] == [0, "0", "0"]
     actions = list(ReportEvent.objects.filter(report=report).values_list("action", flat=True))
     assert actions == [
         Action.SUBMIT,
