@@ -7,7 +7,7 @@ So the admin may list and view them, never add, change or delete (for superusers
 
 from django.contrib import admin
 
-from .models import Comment, DistrictChecklist, ReportEvent, ReportRevision, SignOff
+from .models import Comment, DistrictChecklist, ReminderSent, ReportEvent, ReportRevision, SignOff
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -59,3 +59,11 @@ class CommentAdmin(ReadOnlyAdmin):
 @admin.register(DistrictChecklist)
 class DistrictChecklistAdmin(ReadOnlyAdmin):
     list_display = ("district", "updated_at", "updated_by")
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdmin):
+    list_display = ("sent_at", "kind", "agency", "year", "reason", "email", "subject")
+    list_filter = ("kind", "year")
+    search_fields = ("agency__name", "email", "subject")
+    list_select_related = ("agency",)

@@ -217,7 +217,9 @@ def _review_due(district: District, today: datetime.date) -> list[DueReminder]:
             )
         reason = f"review:{report.status}:{report.entered_event}"
         for user in holders[role]:
-            if not workflow.acts_as(user, role, report):
+            # Not someone who may not act now: their own agency's report, or one of whose
+            # steps they already signed in this round (one person signs one step).
+            if not workflow.acts_as(user, role, report) or workflow.signed_step_this_round(report, user):
                 continue
             subject, body = _review_message(report, role, waited, since, user)
             due.append(DueReminder(Kind.REVIEW, report.agency, report, report.year, reason, user, subject, body))

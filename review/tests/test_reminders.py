@@ -178,6 +178,19 @@ def test_reviewers_are_reminded_after_more_than_three_working_days_in_their_step
     assert "初审人" in message.body
 
 
+def test_a_reviewer_who_signed_another_step_of_the_round_is_not_reminded(district, reviewers):
+    from review.tests.district_fixtures import walk
+    from tests.factories import make_agency, make_report
+
+    both = make_user("r_both", district=district, is_first_reviewer=True, is_second_reviewer=True, email="both@x.cn")
+    report = make_report(make_agency("己复审中机关", district=district), year=YEAR, status=Status.SECOND_REVIEW)
+    walk(report, both, [day(6), day(7), day(8)])  # submitted, 初审 started and signed by ``both``
+
+    sent = {record.email for record in reminders_send(today=on(1, 16)) if record.report == report}
+
+    assert sent == {"second@example.gov.cn"}
+
+
 def test_a_report_waiting_three_working_days_is_not_yet_reminded(every_state, reviewers):
     # 已提交 on Monday 20 January: Thursday the 23rd is 3 working days, Friday the 24th is 4.
     assert not any(item.reason.startswith("review:submitted") for item in reminders_due(today=on(1, 23)))
@@ -281,3 +294,20 @@ def test_the_beat_schedule_runs_the_job_every_morning():
     schedule = entry["schedule"]
     assert schedule.hour == {8} and schedule.minute == {30}
     assert schedule.day_of_week == set(range(7))
+
+
+def test_the_admin_shows_sent_reminders_read_only(every_state, client):
+    from django.urls import reverse
+
+    record = reminders_send(today=on(1, 17))[0]
+    admin = make_user("root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    assert client.get(reverse("admin:review_remindersent_changelist")).status_code == 200
+    change = reverse("admin:review_remindersent_change", args=[record.pk])
+    assert client.get(change).status_code == 200
+    assert client.post(change, {"subject": "改写"}).status_code == 403
+    assert (
+        client.post(reverse("admin:review_remindersent_delete", args=[record.pk]), {"post": "yes"}).status_code == 403
+    )
+    record.refresh_from_db()
+    assert record.subject != "改写"
