@@ -455,7 +455,7 @@
       if (missing) {
         parts.push(missing + " 个警告尚未填写说明");
       }
-      submitHint.textContent = "暂不能提交：" + parts.join("，") + "（见右侧“检查结果”）。";
+      submitHint.textContent = "暂不能提交：" + parts.join("，") + "（见“检查结果”）。";
     } else {
       submitHint.textContent = result.warnings.length
         ? "没有错误，警告均已说明，可以提交。"
