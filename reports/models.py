@@ -116,8 +116,10 @@ class Report(models.Model):
 
     @property
     def deadline(self) -> datetime.date:
-        """Regulation art. 49: published by 31 January of the following year."""
-        return datetime.date(self.year + 1, 1, 31)
+        """Regulation art. 49: an agency publishes by 31 January of the following year; the
+        district government, whose report aggregates its agencies' reports, by 31 March."""
+        month = 3 if self.agency.kind == Agency.Kind.DISTRICT else 1
+        return datetime.date(self.year + 1, month, 31)
 
     @property
     def is_editable(self) -> bool:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.models import Report
+from reports.models import Agency, Report
 from review import selectors
 from review.models import DistrictChecklist, ReportEvent
 from review.tests.personas import new_submitted_report, sign
@@ -94,7 +94,9 @@ def test_a_comment_does_not_reset_the_age(report_in_review, first_reviewer):
 
 
 def test_an_overdue_report_says_so():
-    item = selectors.QueueItem(Report(year=2024), None, datetime.date(2025, 2, 3))
+    item = selectors.QueueItem(
+        Report(year=2024, agency=Agency(kind=Agency.Kind.DEPARTMENT)), None, datetime.date(2025, 2, 3)
+    )
     assert item.overdue and item.days_overdue == 3
 
 
