@@ -14,7 +14,7 @@ import sys
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
-from reports.interchange import InterchangeError
+from reports.interchange import InterchangeError, ReportDocument, load_file
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the command ran and found errors or refused something
@@ -31,6 +31,23 @@ class ReportCommand(BaseCommand):
     def fail(self, message: object, code: int = EXIT_UNREADABLE):
         self.stderr.write(one_line(message))
         raise SystemExit(code)
+
+    def read_files(self, paths) -> tuple[list[tuple[str, ReportDocument]], list[str]]:
+        """Every file of ``paths`` read (JSON or xlsx), and the one-line messages of those that
+        could not be: a command reads all its files before it acts on any."""
+        documents, unreadable = [], []
+        for path in paths:
+            try:
+                documents.append((path, load_file(path)))
+            except InterchangeError as exc:
+                unreadable.append(one_line(exc))
+        return documents, unreadable
+
+    def fail_unreadable(self, messages: list[str], suffix: str = ""):
+        """One line per unreadable file on stderr, then exit 2."""
+        for message in messages[:-1]:
+            self.stderr.write(one_line(message))
+        self.fail(f"{messages[-1]}{suffix}", EXIT_UNREADABLE)
 
     def execute(self, *args, **options):
         try:

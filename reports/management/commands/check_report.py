@@ -12,7 +12,7 @@ import json
 
 from reports import rules
 from reports.interchange import InterchangeError, ReportDocument, load_file
-from reports.management import EXIT_FAILED, EXIT_UNREADABLE, ReportCommand
+from reports.management import EXIT_FAILED, ReportCommand
 
 
 class Command(ReportCommand):
@@ -29,12 +29,7 @@ class Command(ReportCommand):
         parser.add_argument("--json", action="store_true", help="以 JSON 数组输出结果")
 
     def handle(self, *args, **options):
-        documents, unreadable = [], []
-        for path in options["files"]:
-            try:
-                documents.append((path, load_file(path)))
-            except InterchangeError as exc:
-                unreadable.append(str(exc))
+        documents, unreadable = self.read_files(options["files"])
         previous = None
         if options["previous"]:
             try:
@@ -42,9 +37,7 @@ class Command(ReportCommand):
             except InterchangeError as exc:
                 unreadable.append(f"上一年度报告 {exc}")
         if unreadable:
-            for message in unreadable[:-1]:
-                self.stderr.write(" ".join(message.split()))
-            self.fail(unreadable[-1], EXIT_UNREADABLE)
+            self.fail_unreadable(unreadable)
 
         results = []
         for path, document in documents:

@@ -12,8 +12,8 @@ from django.db import transaction
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
-from reports.interchange import InterchangeError, load_file
-from reports.management import EXIT_FAILED, EXIT_UNREADABLE, ReportCommand, one_line
+from reports.interchange import InterchangeError
+from reports.management import EXIT_FAILED, ReportCommand, one_line
 from reports.models import Report
 from reports.services import report_import
 
@@ -25,16 +25,9 @@ class Command(ReportCommand):
         parser.add_argument("files", nargs="+", metavar="FILE", help="报告文件（.json 或 .xlsx）")
 
     def handle(self, *args, **options):
-        documents, unreadable = [], []
-        for path in options["files"]:
-            try:
-                documents.append((path, load_file(path)))
-            except InterchangeError as exc:
-                unreadable.append(one_line(exc))
+        documents, unreadable = self.read_files(options["files"])
         if unreadable:
-            for message in unreadable[:-1]:
-                self.stderr.write(message)
-            self.fail(f"{unreadable[-1]}（未导入任何文件）", EXIT_UNREADABLE)
+            self.fail_unreadable(unreadable, "（未导入任何文件）")
 
         lines = []
         with transaction.atomic():
