@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 
+from .appendonly import ReadOnlyAdmin
 from .audit import audit_record
 from .models import AuditEvent, User
 
@@ -46,17 +47,8 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "username", "agency", "kind", "object", "result", "ip_address")
     list_filter = ("kind", "result")
     search_fields = ("username", "agency", "object")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

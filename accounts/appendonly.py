@@ -7,6 +7,7 @@ guards the application.) The only way out is :meth:`AppendOnlyQuerySet.purge_bef
 the retention command, which removes rows older than the legal retention period.
 """
 
+from django.contrib import admin
 from django.db import models
 
 
@@ -45,3 +46,17 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能删除。")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The admin of a record nobody may write by hand (a log, a publication): it may list and
+    show the rows, never add, change or delete them — superusers included."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,6 +3,8 @@ through the editing services and the workflow, never by hand in the admin."""
 
 from django.contrib import admin
 
+from accounts.appendonly import ReadOnlyAdmin
+
 from .models import Agency, District, Publication, PublicationFile, Report
 
 
@@ -60,7 +62,7 @@ class PublicationFileInline(admin.TabularInline):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ReadOnlyAdmin):
     """Read-only: a publication is written by the publish job only, and a published one never
     changes (a correction is a new version). The admin may look, not touch."""
 
@@ -84,12 +86,3 @@ class PublicationAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
     inlines = [PublicationFileInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,19 +7,12 @@ So the admin may list and view them, never add, change or delete (for superusers
 
 from django.contrib import admin
 
+from accounts.appendonly import ReadOnlyAdmin as BaseReadOnlyAdmin
+
 from .models import Comment, DistrictChecklist, ReminderSent, ReportEvent, ReportRevision, SignOff
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+class ReadOnlyAdmin(BaseReadOnlyAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 
