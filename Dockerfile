@@ -1,17 +1,25 @@
-# Image for the web process (gunicorn) and the Celery worker; see docker-compose.yml.
+# The one image of web (gunicorn), worker and beat (Celery); see docker-compose.yml.
+# It is built and run with scripts/entrypoint.sh, the same script that
+# scripts/production-check.sh runs in CI on the real PostgreSQL and Redis.
 FROM python:3.11-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-wqy-microhei \
- && rm -rf /var/lib/apt/lists/*
+# The PostgreSQL major version of docker-compose.yml's `db` (a test keeps them equal): the
+# image's pg_dump must not be older than the server it backs up.
+ARG PG_MAJOR=16
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    GOVREPORT_DATA_DIR=/data GOVREPORT_BACKUP_DIR=/backups DJANGO_STATIC_ROOT=/app/staticfiles
 
 WORKDIR /app
+COPY scripts/system-packages.sh scripts/
+RUN PG_MAJOR=$PG_MAJOR bash scripts/system-packages.sh image && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt constraints.txt ./
 RUN pip install -r requirements.txt
 COPY . .
-RUN DJANGO_DEBUG=true python manage.py collectstatic --noinput -v 0 \
- && useradd --system --home /app govreport && mkdir -p /data && chown govreport /data
+# Static files under the production settings (their manifest is checked), then the user the
+# processes run as: it can write only the two volumes, /data and /backups.
+RUN scripts/entrypoint.sh build-static \
+ && useradd --system --home-dir /data --shell /usr/sbin/nologin govreport \
+ && mkdir -p /data /backups && chown govreport:govreport /data /backups
 USER govreport
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["/app/scripts/entrypoint.sh", "web"]

@@ -16,8 +16,11 @@ with a retry button.
 from __future__ import annotations
 
 import logging
+import os
+import time
 
 from celery import shared_task
+from celery.exceptions import Retry
 from django.db import InterfaceError, OperationalError
 
 from reports.models import Publication, Report
@@ -61,7 +64,26 @@ def backoff(retries: int) -> int:
 )
 def publish_report(self, report_id: int) -> int | None:
     """Publish the approved report ``report_id``; the id of the publication, or ``None``
-    when there was nothing to do (already published, or no longer approved)."""
+    when there was nothing to do (already published, or no longer approved).
+
+    Each run leaves one log line with the report, the outcome, the time it took and the
+    process that ran it (the production check reads it to see the worker did the job)."""
+    started = time.monotonic()
+    outcome = "failed"
+    try:
+        result = _publish(self, report_id)
+        outcome = f"publication {result}" if result is not None else "nothing to do"
+        return result
+    except Retry:
+        outcome = "retry scheduled"
+        raise
+    finally:
+        logger.info(
+            "publish job: report %s, %s, %.2f s (pid %s)", report_id, outcome, time.monotonic() - started, os.getpid()
+        )
+
+
+def _publish(self, report_id: int) -> int | None:
     try:
         publication = publication_build(
             report_id=report_id,

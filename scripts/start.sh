@@ -2,6 +2,8 @@
 # One command for a fresh machine: install into .venv, migrate, load the demo data and serve
 # the app at http://127.0.0.1:8000 on the embedded defaults (SQLite, tasks in-process).
 # No database server or broker is needed. Ctrl-C stops the server.
+# HOST and PORT choose another address (HOST=0.0.0.0 PORT=8080 bash scripts/start.sh); a
+# HOST other than 127.0.0.1/localhost must also be in DJANGO_ALLOWED_HOSTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +33,8 @@ export DJANGO_DEBUG="${DJANGO_DEBUG:-true}"
 # One demo report walked through submission, the three sign-offs and publication, so the
 # public site has a report to show (does nothing once that report has left draft).
 .venv/bin/python manage.py demo_publish
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
 echo
-echo "应用已启动：http://127.0.0.1:8000/  （按 Ctrl-C 停止）"
-exec .venv/bin/python manage.py runserver 127.0.0.1:8000
+echo "应用已启动：http://$HOST:$PORT/  （按 Ctrl-C 停止）"
+exec .venv/bin/python manage.py runserver "$HOST:$PORT"

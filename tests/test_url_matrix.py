@@ -33,6 +33,9 @@ REVIEWERS_X = frozenset({FIRST, SECOND, FINAL})
 
 # name: (method, report state, personas served)
 MATRIX: dict[str, tuple[str, str | None, frozenset[str]]] = {
+    # the container's health probes (config/health.py)
+    "healthz": ("GET", None, EVERYONE),
+    "readyz": ("GET", None, EVERYONE),
     # accounts
     "accounts:login": ("GET", None, EVERYONE),
     "accounts:logout": ("POST", None, EVERYONE),

@@ -54,3 +54,22 @@ def test_a_malformed_boolean_is_refused_loudly(value):
     result = run_manage("check", env_overrides={"DJANGO_DEBUG": value})
     assert result.returncode != 0
     assert "DJANGO_DEBUG must be a boolean" in result.stderr
+
+
+def security_settings(**overrides):
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "DATABASE_", "GOVREPORT_"))}
+    env.update({**PRODUCTION, "DJANGO_SETTINGS_MODULE": "config.settings", **overrides})
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_production_is_https_only_unless_plain_http_is_asked_for_by_name():
+    assert security_settings() == ["True", "True", "31536000"]
+    assert security_settings(GOVREPORT_PLAIN_HTTP="true") == ["False", "False", "0"]
+    # Each one can still be set on its own.
+    assert security_settings(GOVREPORT_PLAIN_HTTP="true", DJANGO_SECURE_COOKIES="true") == ["False", "True", "0"]

@@ -195,3 +195,22 @@ def test_without_the_workflows_system_transition_nothing_is_published(approved, 
     assert "transition_apply_system" in publication.error
     assert not publication.files.exists()
     assert Report.objects.get(pk=approved.pk).status == Report.Status.APPROVED
+
+
+def test_each_job_logs_its_report_outcome_duration_and_process(
+    in_final_review, team, django_capture_on_commit_callbacks, caplog
+):
+    import logging
+    import os
+    import re
+
+    with caplog.at_level(logging.INFO, logger="review.tasks"):
+        publish_now(in_final_review, team, django_capture_on_commit_callbacks)
+        publish_report.apply(args=[in_final_review.pk])
+    lines = [r.getMessage() for r in caplog.records if r.name == "review.tasks"]
+    publication = Publication.objects.get(report=in_final_review)
+    pid = os.getpid()
+    assert re.fullmatch(
+        rf"publish job: report {in_final_review.pk}, publication {publication.pk}, [\d.]+ s \(pid {pid}\)", lines[0]
+    )
+    assert re.fullmatch(rf"publish job: report {in_final_review.pk}, nothing to do, [\d.]+ s \(pid {pid}\)", lines[1])
