@@ -164,7 +164,7 @@ python scripts/production_check.py flow "$WORK/state.json"
 if [ "$BREAK" = no-pg-dump ]; then
   say "（故意）backup 的 PATH 中没有 pg_dump"
   mkdir "$WORK/bin"
-  for tool in bash date env; do ln -s "$(command -v "$tool")" "$WORK/bin/$tool"; done
+  for tool in bash date dirname env; do ln -s "$(command -v "$tool")" "$WORK/bin/$tool"; done
   PATH="$PWD/.venv/bin:$WORK/bin" scripts/entrypoint.sh backup
 else
   scripts/entrypoint.sh backup
