@@ -1,11 +1,14 @@
 # Shortcuts; the README's two commands are the scripts these call.
-.PHONY: run test lint format migrations-check bench
+.PHONY: run test production-check lint format migrations-check bench
 
 run:
 	bash scripts/start.sh
 
 test:
 	bash scripts/test.sh
+
+production-check:
+	bash scripts/production-check.sh
 
 lint:
 	.venv/bin/ruff check .

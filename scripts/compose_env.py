@@ -13,6 +13,8 @@ what makes the check prove the stack as shipped.
         the only thing that differs from the containers.
     python scripts/compose_env.py command SERVICE
         the service's command, ``/app/`` (the image's working directory) made relative.
+    python scripts/compose_env.py healthcheck SERVICE
+        the same for the service's healthcheck (an exec-form ``CMD`` test).
 
 Compose files are small and trusted; the substitution covers the forms compose documents
 (``$VAR``, ``${VAR}``, ``${VAR:-x}``, ``${VAR-x}``, ``${VAR:?x}``, ``${VAR?x}``, ``$$``).
@@ -76,10 +78,20 @@ def service_environment(compose: dict, name: str, environ: dict[str, str]) -> di
     return {key: substitute(str(value), environ) for key, value in raw.items()}
 
 
+def _local(words: list[str]) -> list[str]:
+    return [word.removeprefix(IMAGE_WORKDIR) if word.startswith(IMAGE_WORKDIR) else word for word in words]
+
+
 def service_command(compose: dict, name: str) -> list[str]:
     command = service(compose, name).get("command")
-    words = shlex.split(command) if isinstance(command, str) else list(command or [])
-    return [word.removeprefix(IMAGE_WORKDIR) if word.startswith(IMAGE_WORKDIR) else word for word in words]
+    return _local(shlex.split(command) if isinstance(command, str) else list(command or []))
+
+
+def service_healthcheck(compose: dict, name: str) -> list[str]:
+    test = (service(compose, name).get("healthcheck") or {}).get("test") or []
+    if not test or test[0] != "CMD":
+        raise ComposeError(f"{name}: the healthcheck is not an exec-form CMD test")
+    return _local(list(test[1:]))
 
 
 def local_environment(compose: dict, name: str, environ: dict[str, str], overrides: dict[str, str]) -> dict[str, str]:
@@ -98,14 +110,15 @@ def local_environment(compose: dict, name: str, environ: dict[str, str], overrid
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("env", "command"))
+    parser.add_argument("what", choices=("env", "command", "healthcheck"))
     parser.add_argument("service")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args(argv)
     compose = load()
     try:
-        if args.what == "command":
-            print(shlex.join(service_command(compose, args.service)))
+        if args.what in ("command", "healthcheck"):
+            read = service_command if args.what == "command" else service_healthcheck
+            print(shlex.join(read(compose, args.service)))
             return 0
         overrides = dict(item.split("=", 1) for item in args.set)
         env = local_environment(compose, args.service, dict(os.environ), overrides)

@@ -29,7 +29,7 @@ BREAK="${PRODUCTION_CHECK_BREAK:-}"
 case "$BREAK" in ""|static-debug|no-pg-dump|server-error|eager-publish) ;; *)
   echo "未知的 PRODUCTION_CHECK_BREAK=$BREAK" >&2; exit 2 ;; esac
 
-say() { echo "[production-check] $*"; }
+say() { echo "[production-check] $((SECONDS - STARTED)) s: $*"; }
 fail() { echo "[production-check] 失败：$*" >&2; exit 1; }
 
 bash scripts/services.sh
@@ -103,6 +103,9 @@ export CHECK_WEB_LOG="$WORK/web.log" CHECK_WORKER_LOG="$WORK/worker.log"
 WEB_CMD="$(python scripts/compose_env.py command web)"
 WORKER_CMD="$(python scripts/compose_env.py command worker)"
 BEAT_CMD="$(python scripts/compose_env.py command beat)"
+WEB_HEALTH="$(python scripts/compose_env.py healthcheck web)"
+WORKER_HEALTH="$(python scripts/compose_env.py healthcheck worker)"
+BEAT_HEALTH="$(python scripts/compose_env.py healthcheck beat)"
 say "compose 的环境（$(echo "$env_lines" | wc -l) 个变量），数据库 $DB，Redis $BROKER_DB/$CACHE_DB，端口 $PORT"
 
 psql_admin "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
@@ -145,7 +148,7 @@ else
   $WEB_CMD >"$WORK/web.log" 2>&1 &
 fi
 WEB=$!; PIDS+=("$WEB")
-wait_for "web（$WEB_CMD）" "$WEB" scripts/entrypoint.sh health web
+wait_for "web（$WEB_CMD）" "$WEB" $WEB_HEALTH
 say "web 已就绪：$WEB_CMD（gunicorn，pid $WEB，已迁移新数据库）"
 
 scripts/entrypoint.sh bootstrap
@@ -153,9 +156,9 @@ $WORKER_CMD >"$WORK/worker.log" 2>&1 &
 WORKER=$!; PIDS+=("$WORKER")
 $BEAT_CMD >"$WORK/beat.log" 2>&1 &
 BEAT=$!; PIDS+=("$BEAT")
-wait_for "worker（$WORKER_CMD）" "$WORKER" scripts/entrypoint.sh health worker
-wait_for "beat（$BEAT_CMD）" "$BEAT" scripts/entrypoint.sh health beat
-say "worker（pid $WORKER）和 beat（pid $BEAT）已运行，三个健康检查均通过"
+wait_for "worker（$WORKER_CMD）" "$WORKER" $WORKER_HEALTH
+wait_for "beat（$BEAT_CMD）" "$BEAT" $BEAT_HEALTH
+say "worker（pid $WORKER）和 beat（pid $BEAT）已运行，compose 的三个健康检查均通过"
 
 # ── The first day, over HTTP ───────────────────────────────────────────────────────────
 python scripts/production_check.py flow "$WORK/state.json"
@@ -181,7 +184,7 @@ export DATABASE_URL="$SERVER_URL/$RESTORE_DB" GOVREPORT_DATA_DIR="$WORK/restored
 scripts/entrypoint.sh restore "$BACKUP"
 $WEB_CMD >"$WORK/web-restored.log" 2>&1 &
 WEB=$!; PIDS+=("$WEB")
-wait_for "恢复后的 web" "$WEB" scripts/entrypoint.sh health web
+wait_for "恢复后的 web" "$WEB" $WEB_HEALTH
 python scripts/production_check.py verify "$WORK/state.json"
 stop_all
 grep -E '" 5[0-9]{2} ' "$WORK/web-restored.log" && fail "恢复后 web 的访问日志中有 5xx 答复"

@@ -314,10 +314,11 @@ def first_day(base: str, host: str, state_file: Path, worker_log: Path, web_log:
     admin_add(admin, "reports/district", {"name": DISTRICT})
     admin_add(admin, "reports/agency", {"name": AGENCY}, selects={"district": DISTRICT})
     add_account(admin, "pc_clerk", agency=AGENCY)
+    add_account(admin, "pc_district_admin", district=DISTRICT, role="is_district_admin")
     roles = {"pc_first": "is_first_reviewer", "pc_second": "is_second_reviewer", "pc_final": "is_final_reviewer"}
     for username, role in roles.items():
         add_account(admin, username, district=DISTRICT, role=role)
-    step(f"已在管理后台建立 {DISTRICT}、{AGENCY}、填报人员和三级审核人账户")
+    step(f"已在管理后台建立 {DISTRICT}、{AGENCY}、区管理员、填报人员和三级审核人账户")
 
     sample = json.loads(SAMPLE.read_text(encoding="utf-8"))
     cells = {**sample["cells"], **{code: 0 for code in FEE_CELLS}}

@@ -48,7 +48,8 @@ def test_each_app_service_runs_the_entrypoint_step_the_production_check_ran(comp
         assert name in entrypoint_subcommands()
         # The check runs the command it reads from the compose file, not a copy of it.
         assert f"compose_env.py command {name})" in check
-        assert compose["services"][name]["healthcheck"]["test"] == ["CMD", "/app/scripts/entrypoint.sh", "health", name]
+        assert compose_env.service_healthcheck(compose, name) == ["scripts/entrypoint.sh", "health", name]
+        assert f"compose_env.py healthcheck {name})" in check
     assert {"build-static", "migrate", "bootstrap", "backup", "restore", "health"} <= entrypoint_subcommands()
 
 
