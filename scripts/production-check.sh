@@ -131,14 +131,13 @@ PY
 fi
 
 # ── The services, each its own process ─────────────────────────────────────────────────
-wait_for() {  # wait_for WHAT PID COMMAND...: until COMMAND succeeds, while PID lives
-  local what="$1" pid="$2"; shift 2
-  for _ in $(seq 120); do
-    "$@" >/dev/null 2>&1 && return 0
+wait_for() {  # wait_for WHAT PID COMMAND...: until COMMAND succeeds, while PID lives (3 minutes at most)
+  local what="$1" pid="$2" deadline=$((SECONDS + 180)); shift 2
+  until "$@" >/dev/null 2>&1; do
     kill -0 "$pid" 2>/dev/null || fail "$what 已退出"
+    [ "$SECONDS" -lt "$deadline" ] || fail "$what 3 分钟内未就绪"
     sleep 0.5
   done
-  fail "$what 60 秒内未就绪"
 }
 
 if [ "$BREAK" = eager-publish ]; then
@@ -148,14 +147,15 @@ else
   $WEB_CMD >"$WORK/web.log" 2>&1 &
 fi
 WEB=$!; PIDS+=("$WEB")
-wait_for "web（$WEB_CMD）" "$WEB" $WEB_HEALTH
-say "web 已就绪：$WEB_CMD（gunicorn，pid $WEB，已迁移新数据库）"
-
-scripts/entrypoint.sh bootstrap
+# As `docker compose up` does: the three start together.
 $WORKER_CMD >"$WORK/worker.log" 2>&1 &
 WORKER=$!; PIDS+=("$WORKER")
 $BEAT_CMD >"$WORK/beat.log" 2>&1 &
 BEAT=$!; PIDS+=("$BEAT")
+wait_for "web（$WEB_CMD）" "$WEB" $WEB_HEALTH
+say "web 已就绪：$WEB_CMD（gunicorn，pid $WEB，已迁移新数据库）"
+
+scripts/entrypoint.sh bootstrap
 wait_for "worker（$WORKER_CMD）" "$WORKER" $WORKER_HEALTH
 wait_for "beat（$BEAT_CMD）" "$BEAT" $BEAT_HEALTH
 say "worker（pid $WORKER）和 beat（pid $BEAT）已运行，compose 的三个健康检查均通过"
