@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF (which reads the body): refuses an over-limit body unread, huge ids (issue 11).
+    "reports.hardening.middleware.HostileRequestMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -194,7 +196,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Uploads: an xlsx template is well under this; anything larger is refused before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An upload (2 MB at most) stays in memory, never spooled to disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
+# The hard cap on any request body, refused on Content-Length before it is read (413); a
+# view may set its own with reports.hardening.middleware.max_request_bytes.
+GOVREPORT_MAX_REQUEST_BYTES = env_int("GOVREPORT_MAX_REQUEST_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 # Celery: without a broker, tasks run in-process so the first start needs no service.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
