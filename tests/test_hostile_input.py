@@ -178,7 +178,9 @@ def test_every_url_with_an_int_id_answers_404_for_an_id_beyond_the_database(worl
         # Each <converter:name> becomes the huge number, or "pdf" for the file kind.
         url = "/" + re.sub(
             r"<\w+:(\w+)>",
-            lambda match: str(HUGE) if isinstance(converters[match.group(1)], IntConverter) else "pdf",
+            lambda match, converters=converters: (
+                str(HUGE) if isinstance(converters[match.group(1)], IntConverter) else "pdf"
+            ),
             route,
         )
         for client in (Client(), admin):
