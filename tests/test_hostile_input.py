@@ -280,3 +280,41 @@ def test_concurrent_writes_on_the_sqlite_demo_wait_instead_of_failing(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "rows=2" in result.stdout
+
+
+# ── Review comments: bounded too ────────────────────────────────────────────────────────
+
+
+def test_a_comment_with_a_bidi_override_is_refused(world):  # noqa: F811
+    from review.models import Comment
+    from review.services import WorkflowError, comment_add
+    from tests.test_url_matrix import FIRST
+
+    report = report_in(world, S.FIRST_REVIEW)
+    with pytest.raises(WorkflowError, match="U\\+202E"):
+        comment_add(
+            report_id=report.pk,
+            by=world["people"][FIRST],
+            anchor_kind="cell",
+            anchor_code="t3.new.total",
+            body="请核对\u202e",
+        )
+    assert not Comment.objects.filter(report=report).exists()
+
+
+def test_a_report_holds_at_most_so_many_comments(world):  # noqa: F811
+    from review.models import Comment
+    from review.services import MAX_COMMENTS_PER_REPORT, WorkflowError, comment_add
+    from tests.test_url_matrix import FIRST
+
+    report = report_in(world, S.FIRST_REVIEW)
+    first = world["people"][FIRST]
+    Comment.objects.bulk_create(
+        Comment(
+            report=report, round=1, step="first", anchor_kind="cell", anchor_code="t3.new.total", author=first, body="x"
+        )
+        for _ in range(MAX_COMMENTS_PER_REPORT)
+    )
+    with pytest.raises(WorkflowError, match="上限"):
+        comment_add(report_id=report.pk, by=first, anchor_kind="cell", anchor_code="t3.new.total", body="再一条")
+    assert Comment.objects.filter(report=report).count() == MAX_COMMENTS_PER_REPORT
