@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import rules, standard
+from .hardening import text as hardening_text
 from .hardening import unsafe_character_message
 from .interchange import ReportDocument
 from .models import Agency, Report
@@ -33,7 +34,7 @@ from .values import CellValueError, format_cell, parse_cell
 
 FIRST_YEAR = 2021  # the 2021 edition of the format applies from the 2021 reports on
 MAX_RAW_LENGTH = 40
-MAX_TEXT_LENGTH = 50_000
+MAX_TEXT_LENGTH = hardening_text.MAX_TEXT_LENGTH
 MAX_EXPLANATION_LENGTH = 2_000
 MAX_EXPLANATIONS = 1_000
 # The whole stored report (cells, texts, explanations) as JSON: three texts at their limit

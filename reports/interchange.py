@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from . import rules, standard, values
 from .hardening import JsonInputError, strict_json_loads, unsafe_character_message
+from .hardening.text import MAX_CELL_TEXT_LENGTH, MAX_TEXT_LENGTH
 
 if TYPE_CHECKING:
     from .models import Report
@@ -156,6 +157,8 @@ def _parse_texts(texts: object) -> dict[str, str]:
             continue
         if not isinstance(value, str):
             raise InterchangeError(f"texts.{key} 应为文字，实际为 {_show(value)}")
+        if len(value) > MAX_TEXT_LENGTH:
+            raise InterchangeError(f"texts.{key} 超过 {MAX_TEXT_LENGTH} 字（{len(value)} 字）")
         _refuse_unsafe(value, f"texts.{key}")
         result[key] = value
     return result
@@ -173,6 +176,8 @@ def _parse_cells(cells: object) -> dict[str, object]:
         raise InterchangeError(f"未知的单元格代码：{shown}{more}")
     for code, value in cells.items():
         if isinstance(value, str):
+            if len(value) > MAX_CELL_TEXT_LENGTH:
+                raise InterchangeError(f"cells.{code} 的值过长（{len(value)} 个字符）")
             _refuse_unsafe(value, f"cells.{code}")
     # Format order, every code present; a missing code is blank (None), as the spec says.
     return {code: cells.get(code) for code in standard.CELL_CODES}

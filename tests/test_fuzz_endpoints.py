@@ -2,7 +2,8 @@
 from the URL resolver) and the personas that matter for it — one it serves, a clerk of
 another agency and the anonymous visitor — random and adversarial POST bodies (wrong
 types, huge values, control characters, deep nesting, broken JSON, random files) never
-give a 5xx, and a refused one changes nothing stored.
+give a 5xx, and a refused one changes nothing stored; a page read with hostile query
+parameters never gives a 5xx either.
 
 The bodies are a table generated from a fixed seed, so a failure is reproducible by its
 test id and index; the run stays bounded (8 bodies per endpoint and persona).
@@ -96,6 +97,10 @@ HOSTILE_JSON = (
 )
 
 
+QUERY_NAMES = ("page", "year", "q", "district", "kind", "username", "status", "sort", "step", "agency", "next")
+QUERY_VALUES = ("%00", "99999999999999999999", "-1", "1e999", "%E2%80%AE", "%FF%FE", "x" * 3000, "[]", "%0d%0aX:1")
+
+
 def _value(rng: random.Random, depth: int = 0):
     roll = rng.random()
     if depth < 4 and roll < 0.2:
@@ -154,9 +159,11 @@ def test_every_endpoint_is_fuzzed():
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_hostile_bodies_never_give_a_5xx_and_a_refused_one_changes_nothing(name, world):  # noqa: F811
-    _, status, served = MATRIX[name]
+    method, status, served = MATRIX[name]
     report = report_in(world, status) if status is not None else None
     url = url_for(name, report, world)
+    if method == "GET":
+        _hostile_queries(name, url, served, world["people"])
     personas = [ANON, CLERK_B]
     served_people = sorted(served - {ANON})
     if served_people:
@@ -173,3 +180,16 @@ def test_hostile_bodies_never_give_a_5xx_and_a_refused_one_changes_nothing(name,
             assert response.status_code < 500, f"{where}: {response.status_code}"
             if response.status_code >= 400 or persona not in served:
                 assert state(report) == before, f"{where}: refused ({response.status_code}) but changed the report"
+
+
+def _hostile_queries(name: str, url: str, served, people) -> None:
+    """A page read with hostile query parameters (NUL, huge numbers, bidi, broken UTF-8)."""
+    served_people = sorted(served - {ANON})
+    client = Client(raise_request_exception=False)
+    if served_people:
+        client.force_login(people[served_people[0]])
+    rng = random.Random(f"{SEED}:{name}:get")
+    for _ in range(6):
+        query = "&".join(f"{key}={rng.choice(QUERY_VALUES)}" for key in rng.sample(QUERY_NAMES, 4))
+        response = client.get(f"{url}?{query}")
+        assert response.status_code < 500, f"GET {url}?{query[:200]}: {response.status_code}"

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import re
 
+# The longest text part of a report, in characters: the form, the JSON endpoints, uploads and
+# imported files all refuse a longer one before any rule runs on it.
+MAX_TEXT_LENGTH = 50_000
+# The longest raw cell value an imported file may hold (a value the rules then judge).
+MAX_CELL_TEXT_LENGTH = 1_000
+
 # C0 controls but tab, line feed and carriage return; DEL and the C1 controls; the bidi
 # embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069: "visual spoofing", a
 # published text that reads otherwise than it is stored); lone surrogates, which JSON can
