@@ -233,7 +233,9 @@ def edit(request, pk: int):
                 messages.success(request, f"草稿已保存（第 {saved.version} 版）。")
                 return redirect("reports:edit", pk=pk)
         else:
-            messages.error(request, "提交的内容有误，未保存。")
+            # The page is drawn again with a fresh form: say here what was wrong, field by field.
+            problems = [str(error) for errors in form.errors.values() for error in errors][:5]
+            messages.error(request, "提交的内容有误，未保存。" + " ".join(problems))
             status = 400
         return render_rejected_draft(request, report, form, status=status)
     form = ReportDraftForm(initial={"version": report.version, **report.texts})
