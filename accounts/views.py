@@ -54,7 +54,8 @@ def audit_log(request):
     kind = request.GET.get("kind", "")
     if kind in AuditEvent.Kind.values:
         events = events.filter(kind=kind)
-    username = request.GET.get("username", "").strip()[:150]
+    # NUL cannot be sent to PostgreSQL (a 500, issue 11); no user name holds a control character.
+    username = "".join(char for char in request.GET.get("username", "")[:150] if char.isprintable()).strip()
     if username:
         events = events.filter(username__icontains=username)
     page = Paginator(events, 50).get_page(request.GET.get("page"))

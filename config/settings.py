@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF (which reads the body): refuses an over-limit body unread, huge ids (issue 11).
+    "reports.hardening.middleware.HostileRequestMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -140,6 +142,18 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's SQLite: a write waits up to 20 s for another to finish instead of failing
+    # with "database is locked" (a 500), and a transaction takes the write lock when it
+    # starts, so two sign-offs or saves queue instead of deadlocking on the upgrade from a
+    # read lock (issue 11). WAL lets readers go on while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -199,7 +213,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Uploads: an xlsx template is well under this; anything larger is refused before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An upload (2 MB at most) stays in memory, never spooled to disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
+# The hard cap on any request body, refused on Content-Length before it is read (413); a
+# view may set its own with reports.hardening.middleware.max_request_bytes.
+GOVREPORT_MAX_REQUEST_BYTES = env_int("GOVREPORT_MAX_REQUEST_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 # Celery: without a broker, tasks run in-process so the first start needs no service.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

@@ -16,6 +16,7 @@ Contracts the views rely on:
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -23,7 +24,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import standard
+from . import rules, standard
+from .hardening import text as hardening_text
+from .hardening import unsafe_character_message
 from .interchange import ReportDocument
 from .models import Agency, Report
 from .selectors import report_previous
@@ -31,9 +34,12 @@ from .values import CellValueError, format_cell, parse_cell
 
 FIRST_YEAR = 2021  # the 2021 edition of the format applies from the 2021 reports on
 MAX_RAW_LENGTH = 40
-MAX_TEXT_LENGTH = 50_000
+MAX_TEXT_LENGTH = hardening_text.MAX_TEXT_LENGTH
 MAX_EXPLANATION_LENGTH = 2_000
 MAX_EXPLANATIONS = 1_000
+# The whole stored report (cells, texts, explanations) as JSON: three texts at their limit
+# and an explanation for every warning fit well below it (issue 11: bounded storage).
+MAX_REPORT_BYTES = 2 * 1024 * 1024
 PREFILL_SOURCE_STATUSES = (Report.Status.APPROVED, Report.Status.PUBLISHED)
 
 
@@ -100,6 +106,12 @@ def user_is_clerk_of(user, report_or_agency: Report | Agency) -> bool:
     return bool(user.is_authenticated and user.is_active and user.agency_id and user.agency_id == agency_id)
 
 
+def _refuse_unsafe(text: str, where: str) -> None:
+    message = unsafe_character_message(text, where)
+    if message:
+        raise ReportInputError(message)
+
+
 def normalise_cell(code: str, raw: object) -> object:
     """The value to store for what the user typed in cell ``code`` (see the module contract)."""
     if raw is None:
@@ -111,6 +123,7 @@ def normalise_cell(code: str, raw: object) -> object:
         return None
     if len(text) > MAX_RAW_LENGTH:
         raise ReportInputError(f"单元格“{standard.CELL_BY_CODE[code].label}”的内容过长。")
+    _refuse_unsafe(text, f"单元格“{standard.CELL_BY_CODE[code].label}”")
     try:
         value = parse_cell(code, text)
     except CellValueError:
@@ -136,6 +149,7 @@ def normalise_texts(texts: Mapping[str, object]) -> dict[str, str]:
             raise ReportInputError(f"文字部分 {key} 不是文本。")
         if len(value) > MAX_TEXT_LENGTH:
             raise ReportInputError(f"“{standard.STANDARD.text_by_key[key].title}”超过 {MAX_TEXT_LENGTH} 字。")
+        _refuse_unsafe(value, standard.STANDARD.text_by_key[key].title)
         result[key] = value.replace("\r\n", "\n").replace("\r", "\n")
     return result
 
@@ -153,6 +167,8 @@ def normalise_explanations(explanations: Mapping[str, object]) -> dict[str, str]
             raise ReportInputError("警告说明不是文本。")
         if len(value) > MAX_EXPLANATION_LENGTH:
             raise ReportInputError(f"一条警告说明不能超过 {MAX_EXPLANATION_LENGTH} 字。")
+        _refuse_unsafe(key, "警告说明的编号")
+        _refuse_unsafe(value, "警告说明")
         result[key] = value.replace("\r\n", "\n").strip()
     return result
 
@@ -259,6 +275,7 @@ def report_save(
                 merged_explanations[key] = text
             else:
                 merged_explanations.pop(key, None)
+        merged_explanations = _raised_only(report, merged_cells, merged_texts, merged_explanations)
         prefilled = [
             code for code in (report.prefilled or []) if merged_cells.get(code) == (report.cells or {}).get(code)
         ]
@@ -268,6 +285,7 @@ def report_save(
             and merged_explanations == (report.explanations or {})
         ):
             return report
+        _refuse_oversized(merged_cells, merged_texts, merged_explanations)
         report.cells = merged_cells
         report.texts = merged_texts
         report.explanations = merged_explanations
@@ -277,6 +295,26 @@ def report_save(
         report.full_clean()
         report.save()
     return report
+
+
+def _raised_only(report: Report, cells: dict, texts: dict, explanations: dict) -> dict[str, str]:
+    """The explanations of the warnings the saved data raises, no others: at most one per
+    raised warning, so made-up keys cannot pile up (issue 11), and an explanation of a
+    warning that is gone goes with it."""
+    if not explanations:
+        return explanations
+    previous = report_previous(report)
+    last = rules.ReportData(previous.cells, previous.texts) if previous is not None else None
+    raised = {violation.key for violation in rules.warnings(rules.check(rules.ReportData(cells, texts), last))}
+    return {key: text for key, text in explanations.items() if key in raised}
+
+
+def _refuse_oversized(cells: dict, texts: dict, explanations: dict) -> None:
+    size = len(json.dumps([cells, texts, explanations], ensure_ascii=False, default=str).encode("utf-8"))
+    if size > MAX_REPORT_BYTES:
+        raise ReportInputError(
+            f"报告内容过大（{size / 1024 / 1024:.1f} MB，上限 {MAX_REPORT_BYTES // 1024 // 1024} MB），未保存。"
+        )
 
 
 def report_apply_upload(*, report_id: int, expected_version: int, document: ReportDocument, by) -> Report:

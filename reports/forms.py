@@ -5,11 +5,24 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from . import standard
 from .editing import FIRST_YEAR, MAX_RAW_LENGTH, MAX_TEXT_LENGTH
+from .hardening import unsafe_character_message
 from .models import Agency, Report
+
+
+def safe_characters(where: str):
+    """A validator refusing control and bidi-override characters, naming ``where`` (issue 11)."""
+
+    def validate(value: str) -> None:
+        message = unsafe_character_message(value or "", where)
+        if message:
+            raise ValidationError(message, code="unsafe_character")
+
+    return validate
 
 
 def cell_dom_id(code: str) -> str:
@@ -61,6 +74,7 @@ class ReportDraftForm(forms.Form):
                 required=False,
                 strip=False,
                 max_length=MAX_TEXT_LENGTH,
+                validators=[safe_characters(text.title)],
                 widget=forms.Textarea(
                     attrs={
                         "rows": 10,
@@ -71,7 +85,11 @@ class ReportDraftForm(forms.Form):
                 ),
             )
         for code in standard.CELL_CODES:
-            self.fields[code] = forms.CharField(required=False, max_length=MAX_RAW_LENGTH)
+            self.fields[code] = forms.CharField(
+                required=False,
+                max_length=MAX_RAW_LENGTH,
+                validators=[safe_characters(f"单元格“{standard.CELL_BY_CODE[code].label}”")],
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

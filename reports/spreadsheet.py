@@ -47,6 +47,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import standard, values
+from .hardening import unsafe_character_message
 from .interchange import YEAR_MAX, YEAR_MIN, InterchangeError, ReportDocument
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,17 @@ if not (
 # these. They bound what a hostile file can make the server do.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ZIP_ENTRIES = 100
-MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 8 * 1024 * 1024
+# Every part of the package, unpacked (issue 11: 223 KB of shared strings unpacking to
+# 19.7 MB cost 31–40 s of CPU). Three texts at their 50,000-character limit are about
+# 450 KB of XML. Checked from the zip directory before any XML is parsed; zipfile never
+# unpacks more than an entry's stated size, so the directory cannot lie about it.
+MAX_PART_BYTES = {"xl/sharedStrings.xml": 2 * 1024 * 1024, "xl/styles.xml": 1024 * 1024}
+MAX_SHEET_BYTES = 2 * 1024 * 1024  # each xl/worksheets/*.xml
+MAX_OTHER_PART_BYTES = 1024 * 1024
+# XML elements openpyxl builds an object for, counted in the unpacked bytes before parsing:
+# text pieces (<t>) in the shared strings, cells (<c>) in a sheet.
+MAX_SHARED_TEXTS = 5_000
 MAX_COMPRESSION_RATIO = 100
 # Tiny entries (an empty sheet, a short rels file) legitimately compress very well; the ratio
 # only says something about entries big enough to matter.
@@ -75,6 +86,7 @@ RATIO_MIN_BYTES = 64 * 1024
 # Rows and columns of any sheet: the template's largest sheet (表三) has about 35 × 10.
 MAX_SHEET_ROWS = 500
 MAX_SHEET_COLUMNS = 60
+MAX_SHEET_CELLS = 5_000  # the template's largest sheet (表三) has about 350
 
 # ── What the template holds ─────────────────────────────────────────────────────────────
 TEMPLATE_MARKER = "govreport:annual-report-template"
@@ -517,14 +529,14 @@ def build_workbook(document: ReportDocument, *, agency_name: str | None = None) 
 # ── Reading: checks before openpyxl ──────────────────────────────────────────────────────
 
 
-def _read_bytes(file: str | os.PathLike | BinaryIO) -> bytes:
+def _read_bytes(file: str | os.PathLike | BinaryIO, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
     if isinstance(file, str | os.PathLike):
         try:
             size = os.path.getsize(file)
-            if size > MAX_UPLOAD_BYTES:
-                raise SpreadsheetError(_too_big(size))
+            if size > max_bytes:
+                raise SpreadsheetError(_too_big(size, max_bytes))
             with open(file, "rb") as handle:
-                data = handle.read(MAX_UPLOAD_BYTES + 1)
+                data = handle.read(max_bytes + 1)
         except SpreadsheetError:
             raise
         except FileNotFoundError:
@@ -533,28 +545,29 @@ def _read_bytes(file: str | os.PathLike | BinaryIO) -> bytes:
             raise SpreadsheetError("无法读取文件") from None
     else:
         size = getattr(file, "size", None)  # Django's UploadedFile knows it without reading
-        if isinstance(size, int) and size > MAX_UPLOAD_BYTES:
-            raise SpreadsheetError(_too_big(size))
+        if isinstance(size, int) and size > max_bytes:
+            raise SpreadsheetError(_too_big(size, max_bytes))
         try:
             if hasattr(file, "seek"):
                 file.seek(0)
-            data = file.read(MAX_UPLOAD_BYTES + 1)
+            data = file.read(max_bytes + 1)
         except (OSError, ValueError):
             raise SpreadsheetError("无法读取文件") from None
         if not isinstance(data, bytes):
             raise SpreadsheetError(NOT_XLSX)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise SpreadsheetError(_too_big(len(data)))
+    if len(data) > max_bytes:
+        raise SpreadsheetError(_too_big(len(data), max_bytes))
     return data
 
 
-def _too_big(size: int) -> str:
-    limit = MAX_UPLOAD_BYTES / 1024 / 1024
+def _too_big(size: int, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
+    limit = max_bytes / 1024 / 1024
     return f"文件太大（{size / 1024 / 1024:.1f} MB），年度报告模板不超过 {limit:g} MB，请确认选择的是本系统下载的模板"
 
 
 def _check_archive(data: bytes) -> None:
-    """Refuse what is not a plain .xlsx zip, judging from the zip directory only."""
+    """Refuse what is not a plain .xlsx zip, judging from the zip directory and a count of
+    the elements in the parts openpyxl would parse — never by parsing them."""
     if data.startswith(_OLE_MAGIC):
         raise SpreadsheetError(
             f"{NOT_XLSX}：这是旧版 .xls 文件或设置了打开密码的工作簿，请取消密码并另存为“Excel 工作簿(*.xlsx)”后再上传"
@@ -578,6 +591,8 @@ def _check_archive(data: bytes) -> None:
             if "[Content_Types].xml" not in names:
                 raise SpreadsheetError(NOT_XLSX)
             content_types = archive.read("[Content_Types].xml")
+            for info in infos:
+                _count_elements(archive, info)
     except SpreadsheetError:
         raise
     except Exception:
@@ -591,7 +606,40 @@ _EXTERNAL = "文件包含指向其他文件或数据源的外部链接，请把�
 _EMBEDDED = "文件包含嵌入的对象或控件，本系统只接受本系统下载的模板，请删除后再上传"
 
 
+def _part_limit(name: str) -> int:
+    if name in MAX_PART_BYTES:
+        return MAX_PART_BYTES[name]
+    if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+        return MAX_SHEET_BYTES
+    return MAX_OTHER_PART_BYTES
+
+
+def _count_elements(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse a part whose element count would make parsing it slow (each part's size is
+    already bounded, so unpacking it to count is cheap)."""
+    name = info.filename
+    if name == "xl/sharedStrings.xml":
+        tag, limit = b"<t", MAX_SHARED_TEXTS
+    elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
+        tag, limit = b"<c", MAX_SHEET_CELLS
+    else:
+        return
+    content = archive.read(info)
+    # b"<t" also counts <tabColor …> and the like: a few at most; the limit has room for them.
+    count = content.count(tag + b">") + content.count(tag + b" ")
+    if count > limit:
+        raise SpreadsheetError(
+            f"文件中 {name} 的内容过多（{count} 项，上限 {limit} 项），不是本系统的模板，可能是恶意文件，已拒绝"
+        )
+
+
 def _check_entry(info: zipfile.ZipInfo) -> None:
+    limit = _part_limit(info.filename)
+    if info.file_size > limit:
+        raise SpreadsheetError(
+            f"文件中 {info.filename} 解压后过大（{info.file_size / 1024 / 1024:.1f} MB，"
+            f"上限 {limit / 1024 / 1024:g} MB），可能是恶意文件，已拒绝"
+        )
     name = info.filename.lower()
     if info.flag_bits & 0x1:
         raise SpreadsheetError(f"{NOT_XLSX}：文件已加密，请取消密码后再上传")
@@ -662,29 +710,63 @@ def read_workbook(file: str | os.PathLike | BinaryIO, *, strict: bool = True) ->
     a formula without a result as its formula — for the rules to report as ``CELL-INVALID``;
     only a file that is unreadable, unsafe or not the template raises.
     """
-    data = _read_bytes(file)
-    _check_archive(data)
+    data = checked_xlsx_bytes(file)
     books = []
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for data_only in (True, False):
-                books.append(
-                    openpyxl.load_workbook(
-                        io.BytesIO(data), read_only=True, data_only=data_only, keep_vba=False, keep_links=False
-                    )
-                )
-            return _read(*books, strict=strict)
-    except SpreadsheetError:
-        raise
-    except Exception as exc:
-        if _is_unsafe_xml(exc):
-            raise SpreadsheetError(UNSAFE_XML) from None
-        logger.info("unreadable workbook upload", exc_info=True)
-        raise SpreadsheetError(UNREADABLE) from None
+        for data_only in (True, False):
+            books.append(_load(data, data_only=data_only))
+        return _read_guarded(*books, strict=strict)
     finally:
         for book in books:
             book.close()
+
+
+def checked_xlsx_bytes(file: str | os.PathLike | BinaryIO, *, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
+    """The bytes of an uploaded ``.xlsx`` that passed every check made before parsing: its
+    size, the zip directory (entries, unpacked size of every part, compression ratio,
+    encryption, macros, external links, embedded objects) and the element counts of the
+    parts openpyxl would parse. Raises ``SpreadsheetError`` with a Chinese message."""
+    data = _read_bytes(file, max_bytes)
+    _check_archive(data)
+    return data
+
+
+def open_workbook(file: str | os.PathLike | BinaryIO, *, data_only: bool = True, max_bytes: int = MAX_UPLOAD_BYTES):
+    """The one hardened way to open any uploaded ``.xlsx`` (a path, bytes-like file or
+    Django ``UploadedFile``): ``checked_xlsx_bytes``, then openpyxl read-only through
+    defusedxml, with no VBA and no external links. The caller closes the workbook. Every
+    failure is a ``SpreadsheetError``; an accepted file parses in well under a second
+    (``benchmarks/bench_hostile_upload.py``)."""
+    return _load(checked_xlsx_bytes(file, max_bytes=max_bytes), data_only=data_only)
+
+
+def _load(data: bytes, *, data_only: bool):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(
+                io.BytesIO(data), read_only=True, data_only=data_only, keep_vba=False, keep_links=False
+            )
+    except Exception as exc:
+        raise _unreadable(exc) from None
+
+
+def _unreadable(exc: BaseException) -> SpreadsheetError:
+    if _is_unsafe_xml(exc):
+        return SpreadsheetError(UNSAFE_XML)
+    logger.info("unreadable workbook upload", exc_info=True)
+    return SpreadsheetError(UNREADABLE)
+
+
+def _read_guarded(values_book, formulas_book, *, strict: bool) -> ReportDocument:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _read(values_book, formulas_book, strict=strict)
+    except SpreadsheetError:
+        raise
+    except Exception as exc:
+        raise _unreadable(exc) from None
 
 
 def _read(values_book, formulas_book, *, strict: bool) -> ReportDocument:
@@ -708,6 +790,11 @@ def _read(values_book, formulas_book, *, strict: bool) -> ReportDocument:
             formula = (
                 formulas.value(item.row, item.column) if formulas.data_type(item.row, item.column) == "f" else None
             )
+            if isinstance(value, str):
+                # Control and bidi-override characters are refused on every entry path (issue 11).
+                unsafe = unsafe_character_message(value, _address(layout, item.row, item.column))
+                if unsafe:
+                    raise SpreadsheetError(f"{unsafe}整个文件未导入。")
             if item.code.startswith(_TEXT_PREFIX):
                 texts[item.code.removeprefix(_TEXT_PREFIX)] = _text_value(value)
                 continue

@@ -32,6 +32,7 @@ class CellValueError(ValueError):
 _INTEGER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+", re.ASCII)
 _DECIMAL = re.compile(r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?", re.ASCII)
 _MAX = Decimal(MAX_VALUE)
+_MAX_DIGITS = 40  # longer than any value in range, even with thousands separators
 
 COUNT_REASON = "须为不小于 0 的整数"
 RANGE_REASON = f"不能大于 {MAX_VALUE:,}"
@@ -85,6 +86,8 @@ def _parse_count(raw: object) -> int:
             raise CellValueError(NEGATIVE_REASON)
         if not _INTEGER.fullmatch(text):
             raise CellValueError(COUNT_REASON)
+        if len(text) > _MAX_DIGITS:  # int() of 5,000 digits raises ValueError, not ours (issue 11)
+            raise CellValueError(RANGE_REASON)
         value = int(text.replace(",", ""))
     else:
         raise CellValueError(COUNT_REASON)

@@ -7,7 +7,6 @@ body, and calls a service from ``reports/editing.py``.
 
 from __future__ import annotations
 
-import json
 from functools import wraps
 
 from django.contrib import messages
@@ -25,6 +24,8 @@ from accounts.models import AuditEvent
 from . import rules, standard
 from .access import can_edit, report_for_edit, report_for_view
 from .editing import (
+    MAX_RAW_LENGTH,
+    MAX_TEXT_LENGTH,
     EditingError,
     ReportNotEditableError,
     StaleVersionError,
@@ -37,6 +38,8 @@ from .editing import (
 )
 from .forms import ReportCreateForm, ReportDraftForm, UploadForm, cell_dom_id, text_dom_id
 from .grid import grid_tables
+from .hardening import JsonInputError, strict_json_loads
+from .hardening.middleware import max_request_bytes
 from .interchange import InterchangeError, dumps, report_to_document
 from .models import Report
 from .selectors import report_previous
@@ -122,9 +125,11 @@ def _link_target(item: dict) -> str:
 
 
 def _editor_context(
-    request, report: Report, *, form: ReportDraftForm, cells, texts, editable: bool, explanations=None
+    request, report: Report, *, form: ReportDraftForm, cells, texts, editable: bool, explanations=None, checked=None
 ) -> dict:
-    violations = rules.check(rules.ReportData(cells, texts), previous_data(report))
+    """``checked``: the (cells, texts) the rules run on, when not the ones shown."""
+    checked_cells, checked_texts = checked or (cells, texts)
+    violations = rules.check(rules.ReportData(checked_cells, checked_texts), previous_data(report))
     payload = check_payload(violations)
     explanations = (report.explanations or {}) if explanations is None else explanations
     for item in payload["errors"] + payload["warnings"]:
@@ -162,8 +167,18 @@ def render_rejected_draft(request, report: Report, form: ReportDraftForm, *, sta
     with the current version: nothing typed is lost, and saving again is a conscious overwrite."""
     posted = request.POST
     report.refresh_from_db()
+    # What was typed is shown again, but the rules see only what the form could accept: a
+    # value over its length limit is refused before any rule runs on it (issue 11: a part-six
+    # text of 200,000 letters used to keep a worker busy for a minute on this page).
     cells = {**report.cells, **{code: posted[code] or None for code in standard.CELL_CODES if code in posted}}
     texts = {**report.texts, **{key: posted[key] for key in standard.TEXT_KEYS if key in posted}}
+    checked_cells = {
+        code: value if value is None or len(str(value)) <= MAX_RAW_LENGTH else report.cells.get(code)
+        for code, value in cells.items()
+    }
+    checked_texts = {
+        key: text if len(text) <= MAX_TEXT_LENGTH else report.texts.get(key, "") for key, text in texts.items()
+    }
     explanations = {
         **(report.explanations or {}),
         **{
@@ -174,7 +189,14 @@ def render_rejected_draft(request, report: Report, form: ReportDraftForm, *, sta
     }
     form = ReportDraftForm(initial={"version": report.version, **texts})
     context = _editor_context(
-        request, report, form=form, cells=cells, texts=texts, editable=True, explanations=explanations
+        request,
+        report,
+        form=form,
+        cells=cells,
+        texts=texts,
+        editable=True,
+        explanations=explanations,
+        checked=(checked_cells, checked_texts),
     )
     return render(request, "reports/edit.html", context, status=status)
 
@@ -211,7 +233,9 @@ def edit(request, pk: int):
                 messages.success(request, f"草稿已保存（第 {saved.version} 版）。")
                 return redirect("reports:edit", pk=pk)
         else:
-            messages.error(request, "提交的内容有误，未保存。")
+            # The page is drawn again with a fresh form: say here what was wrong, field by field.
+            problems = [str(error) for errors in form.errors.values() for error in errors][:5]
+            messages.error(request, "提交的内容有误，未保存。" + " ".join(problems))
             status = 400
         return render_rejected_draft(request, report, form, status=status)
     form = ReportDraftForm(initial={"version": report.version, **report.texts})
@@ -228,9 +252,9 @@ class BadPayload(Exception):
 
 def _json_body(request) -> dict:
     try:
-        payload = json.loads(request.body.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadPayload("请求内容不是有效的 JSON。") from exc
+        payload = strict_json_loads(request.body or b"{}")
+    except JsonInputError as exc:
+        raise BadPayload(f"请求内容有误：{exc}。") from exc
     if not isinstance(payload, dict):
         raise BadPayload("请求内容应为 JSON 对象。")
     for name in ("cells", "texts", "explanations"):
@@ -349,6 +373,7 @@ def template_xlsx(request, pk: int):
     return _workbook_response(request, report_for_view(request.user, pk), "（填报模板）.xlsx")
 
 
+@max_request_bytes(MAX_UPLOAD_BYTES + 64 * 1024)  # the file and the form's few fields; refused unread
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request, pk: int):

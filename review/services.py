@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from reports import rules
+from reports.hardening import unsafe_character_message
 from reports.models import District, Report
 
 from .models import DEFAULT_ASPECTS, Action, Comment, DistrictChecklist, ReportEvent, ReportRevision, SignOff
@@ -37,6 +38,8 @@ from .workflow import (
 
 MAX_OPINION = 2000
 MAX_COMMENT = 2000
+# Comments on one report, all rounds together: bounds what a report stores (issue 11).
+MAX_COMMENTS_PER_REPORT = 1000
 MAX_ASPECTS = 20
 MAX_ASPECT_LENGTH = 40
 
@@ -224,6 +227,9 @@ def _clean_body(body: str, what: str) -> str:
         raise WorkflowError(f"请填写{what}。")
     if len(body) > MAX_COMMENT:
         raise WorkflowError(f"{what}不能超过 {MAX_COMMENT} 个字。")
+    unsafe = unsafe_character_message(body, what)
+    if unsafe:
+        raise WorkflowError(unsafe)
     return body
 
 
@@ -241,6 +247,8 @@ def comment_add(
             raise WorkflowError(f"报告当前状态为“{report.get_status_display()}”，只能在审核环节中批注。")
         if not acts_as(by, step.role, report):
             raise WorkflowError(f"只有本区的{Role(step.role).label}可以在{step.label}环节批注此报告。")
+        if Comment.objects.filter(report=report).count() >= MAX_COMMENTS_PER_REPORT:
+            raise WorkflowError(f"此报告的批注已达 {MAX_COMMENTS_PER_REPORT} 条上限，请先处理已有批注。")
         comment = Comment.objects.create(
             report=report,
             round=current_round(report),

@@ -125,18 +125,48 @@ def test_saving_keeps_blank_apart_from_zero_and_keeps_invalid_values_as_typed(dr
 
 
 def test_saving_texts_and_explanations_merges_and_an_empty_explanation_is_removed(draft_report, clerk_a):
+    # Two warnings raised by the saved texts: TEXT-THIN (problems) and TEXT-LEFTOVER (part six).
     report = report_save(
         report_id=draft_report.pk,
         expected_version=1,
-        texts={"other_matters": "本年度未收取信息处理费。\r\n"},
-        explanations={"T2-IN-FORCE|a|": "有文件失效", "XY-CARRY|b|": "x"},
+        texts={"other_matters": "本年度未收取信息处理费。注意事项\r\n", "problems": "无"},
+        explanations={"TEXT-THIN||problems": "本年度确无问题", "TEXT-LEFTOVER||other_matters": "x"},
         by=clerk_a,
     )
-    assert report.texts["other_matters"] == "本年度未收取信息处理费。\n"
+    assert report.texts["other_matters"] == "本年度未收取信息处理费。注意事项\n"
     assert report.texts["overview"] == draft_report.texts["overview"]
-    report = report_save(report_id=draft_report.pk, expected_version=2, explanations={"XY-CARRY|b|": "  "}, by=clerk_a)
-    assert report.explanations == {"T2-IN-FORCE|a|": "有文件失效"}
+    assert len(report.explanations) == 2
+    report = report_save(
+        report_id=draft_report.pk, expected_version=2, explanations={"TEXT-LEFTOVER||other_matters": "  "}, by=clerk_a
+    )
+    assert report.explanations == {"TEXT-THIN||problems": "本年度确无问题"}
     assert report.version == 3
+
+
+def test_only_raised_warnings_keep_an_explanation(draft_report, clerk_a):
+    # Issue 11: six saves of 1,000 made-up keys of 2,000 characters used to store 12 MB.
+    version = 1
+    for round_ in range(3):
+        made_up = {f"XY-MADE-UP|{round_}-{n}|": "说" * 2000 for n in range(999)}
+        report = report_save(
+            report_id=draft_report.pk,
+            expected_version=version,
+            texts={"problems": "无"},
+            explanations={**made_up, "TEXT-THIN||problems": "本年度确无问题"},
+            by=clerk_a,
+        )
+        version = report.version
+    assert report.explanations == {"TEXT-THIN||problems": "本年度确无问题"}
+    # The warning is gone once the text says enough: its explanation goes with it.
+    report = report_save(
+        report_id=draft_report.pk,
+        expected_version=version,
+        texts={
+            "problems": "本年度存在的主要问题是公开内容不够全面，解读形式较为单一，下一步将加强培训并丰富解读形式。"
+        },
+        by=clerk_a,
+    )
+    assert report.explanations == {}
 
 
 def test_a_save_that_changes_nothing_keeps_the_version(draft_report, clerk_a):

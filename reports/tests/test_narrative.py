@@ -11,6 +11,7 @@ from reports.narrative import (
     CARRIED_IN,
     CARRIED_OUT,
     FIGURE_KINDS,
+    HANDLED,
     LICENSING,
     LITIGATION,
     PENALTY,
@@ -59,6 +60,7 @@ def test_every_kind_points_at_real_cells():
         ("t3.new.total",),
         ("t3.carried_in.total",),
         ("t3.carried_out.total",),
+        ("t3.handled_total.total",),
         ("t4.reconsideration.total",),
         ("t4.litigation_direct.total", "t4.litigation_after.total"),
         ("t2.penalty.decisions",),
@@ -138,6 +140,9 @@ def test_the_report_year_is_the_year_the_texts_speak_of_most():
         ("另有2件结转下年度办理。", [(CARRIED_OUT, 2)]),
         ("共收到申请35件，办结33件，结转2件。", [(RECEIVED, 35), (CARRIED_OUT, 2)]),
         ("所有申请均已办结，无结转。", [(CARRIED_OUT, 0)]),
+        # handled: this year's and last year's requests (compared with any of those)
+        ("全年共办理依申请公开11件。", [(HANDLED, 11)]),
+        ("全年共答复依申请公开11件。", [(HANDLED, 11)]),
         (
             "全年新收政府信息公开申请三十五件，上年结转三件，结转下年度两件。",
             [(RECEIVED, 35), (CARRIED_IN, 3), (CARRIED_OUT, 2)],
@@ -205,9 +210,7 @@ def test_a_stated_figure_is_read(text, figures):
         "收到政府信息公开申请30件以上。",
         "收到政府信息公开申请较上年增加5件。",
         "本局2024年度收到4件针对本部门有关政府信息公开事务的申请。",
-        # handled, not received
-        "全年共办理依申请公开11件。",
-        "全年共答复依申请公开11件。",
+        # a subset, not the year's requests
         "其中依申请公开11件。",
         # other years
         "去年收到政府信息公开申请30件。",
@@ -273,7 +276,7 @@ def test_without_a_report_year_any_year_counts():
 
 
 def _table(**values):
-    table = {"t3.new.total": 11, "t3.carried_in.total": 1, "t3.carried_out.total": 0}
+    table = {"t3.new.total": 11, "t3.carried_in.total": 1, "t3.carried_out.total": 0, "t3.handled_total.total": 12}
     table |= {"t4.reconsideration.total": 0, "t4.litigation_direct.total": 0, "t4.litigation_after.total": 0}
     table |= {"t2.penalty.decisions": 510, "t2.licensing.decisions": 0}
     table |= {key.replace("__", "."): value for key, value in values.items()}
@@ -316,3 +319,95 @@ def test_a_kind_whose_cells_are_blank_is_not_compared():
     table = _table()
     del table["t3.new.total"]
     assert figure_disagreements("共收到政府信息公开申请99件。", table, 2024) == []
+
+
+# ── Every real phrasing (issue 15) ──────────────────────────────────────────────────────
+
+# (sentence with the figure as {n}, the kind it states, the table value it must equal)
+PHRASINGS = [
+    ("办理依申请公开{n}件。", HANDLED, 19),
+    ("全年受理向我局提出的信息公开申请{n}件。", RECEIVED, 2),
+    ("本年度收到依申请公开事项{n}项。", RECEIVED, 1),
+    ("我局收到相关政府信息公开申请{n}件。", RECEIVED, 3),
+    ("另有 {n} 件顺延到下年度答复。", CARRIED_OUT, 103),
+    ("结转上年度政府信息公开申请{n}件。", CARRIED_IN, 1),
+    ("本年新收{n}件。", RECEIVED, 32),
+    ("2024年共收到政府信息公开申请{n}件。", RECEIVED, 35),
+    ("上年度结转{n}件。", CARRIED_IN, 4),
+    ("结转下年度继续办理{n}件。", CARRIED_OUT, 2),
+    ("全年办结政府信息公开申请{n}件。", HANDLED, 40),
+]
+_CELL_OF = {
+    RECEIVED: "t3.new.total",
+    CARRIED_IN: "t3.carried_in.total",
+    CARRIED_OUT: "t3.carried_out.total",
+    HANDLED: "t3.handled_total.total",
+}
+
+
+def _phrasing_table(kind, value):
+    # Every other figure is far from ``value``, so only the phrasing's own cell can agree.
+    table = _table(t3__new__total=500, t3__carried_in__total=300, t3__carried_out__total=200)
+    table["t3.handled_total.total"] = 600
+    table[_CELL_OF[kind]] = value
+    return table
+
+
+@pytest.mark.parametrize(("sentence", "kind", "value"), PHRASINGS)
+def test_each_phrasing_is_read_with_its_kind(sentence, kind, value):
+    assert read(sentence.format(n=value)) == [(kind, value)]
+
+
+@pytest.mark.parametrize(("sentence", "kind", "value"), PHRASINGS)
+def test_each_phrasing_with_the_right_figure_agrees(sentence, kind, value):
+    assert figure_disagreements(sentence.format(n=value), _phrasing_table(kind, value), 2024) == []
+
+
+@pytest.mark.parametrize(("sentence", "kind", "value"), PHRASINGS)
+def test_each_phrasing_with_a_wrong_figure_disagrees(sentence, kind, value):
+    [disagreement] = figure_disagreements(sentence.format(n=value + 7), _phrasing_table(kind, value), 2024)
+    assert (disagreement.kind.code, disagreement.table_value) == (kind, value)
+
+
+def test_handled_agrees_with_the_new_requests_or_with_new_and_carried_in():
+    table = _table()  # 11 new, 1 carried in, 12 handled
+    assert figure_disagreements("办理依申请公开11件。", table, 2024) == []
+    assert figure_disagreements("办理依申请公开12件。", table, 2024) == []
+    assert len(figure_disagreements("办理依申请公开13件。", table, 2024)) == 1
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figures"),
+    [
+        ("收到政府信息公开申请两件。", [(RECEIVED, 2)]),
+        ("收到政府信息公开申请十二件。", [(RECEIVED, 12)]),
+        ("我局收到相关政府信息公开申请一百零三件。", [(RECEIVED, 103)]),
+        ("另有两件顺延到下年度答复。", [(CARRIED_OUT, 2)]),
+        ("结转上年度政府信息公开申请十件。", [(CARRIED_IN, 10)]),
+    ],
+)
+def test_chinese_numeral_phrasings(sentence, figures):
+    assert read(sentence) == figures
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # 12345 hotline cases
+        "受理12345热线工单3000件。",
+        "全年收到12345热线诉求申请100件。",
+        "办理12345政务服务便民热线转办件1200件。",
+        # 审批事项 and other business
+        "办理审批事项320项。",
+        "全年共受理行政审批申请1200件。",
+        "全年受理政务服务申请事项5000件。",
+        "受理行政许可申请86件，办结86件。",
+        # documents
+        "共收到文件200份。",
+        "收到上级来文申请120件。",
+        "全年办理公文1500件。",
+        "答复人大代表建议和政协提案35件。",
+    ],
+)
+def test_a_sentence_about_something_else_is_silent(sentence):
+    assert read(sentence) == []

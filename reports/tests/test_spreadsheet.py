@@ -442,9 +442,39 @@ def test_a_zip_bomb_is_refused_from_the_zip_directory(template):
 
 
 def test_an_entry_with_an_absurd_compression_ratio_is_refused(template):
-    bomb = hostile_files.zip_bomb(template, size=8 * 1024 * 1024)
+    # Within a worksheet's size limit (2 MB unpacked), but 1 MB of zeros packs 1000:1.
+    bomb = hostile_files.zip_bomb(template, size=1024 * 1024, name="xl/worksheets/sheet9.xml")
 
     assert "压缩比异常" in str(refused(bomb))
+
+
+def test_shared_strings_that_unpack_to_megabytes_are_refused_before_parsing(template, monkeypatch):
+    # Issue 11: 223 KB of shared strings unpacking to 19.7 MB passed every limit and cost
+    # 31–40 s of CPU. Refused by the size of the part, from the zip directory: parsing it
+    # would fail this test.
+    bomb = hostile_files.shared_strings_bomb(template, size=4 * 1024 * 1024)
+    assert len(bomb) < MAX_UPLOAD_BYTES
+    monkeypatch.setattr(spreadsheet.openpyxl, "load_workbook", _never_parsed)
+
+    assert "xl/sharedStrings.xml 解压后过大" in str(refused(bomb))
+
+
+def test_shared_strings_within_the_size_but_with_too_many_pieces_are_refused_before_parsing(template, monkeypatch):
+    bomb = hostile_files.shared_strings_bomb(template, size=1024 * 1024)
+    monkeypatch.setattr(spreadsheet.openpyxl, "load_workbook", _never_parsed)
+
+    assert "xl/sharedStrings.xml 的内容过多" in str(refused(bomb))
+
+
+def test_a_sheet_with_too_many_cells_is_refused_before_parsing(template, monkeypatch):
+    bomb = hostile_files.many_cells(template, "xl/worksheets/sheet1.xml", count=40_000)
+    monkeypatch.setattr(spreadsheet.openpyxl, "load_workbook", _never_parsed)
+
+    assert "sheet1.xml 的内容过多" in str(refused(bomb))
+
+
+def _never_parsed(*args, **kwargs):
+    raise AssertionError("a hostile part reached the XML parser")
 
 
 def test_a_zip_with_too_many_entries_is_refused(template):

@@ -145,13 +145,18 @@ def test_the_autosave_saves_the_changes_and_answers_the_new_version(clerk_a_clie
     response = post_json(
         clerk_a_client,
         reverse("reports:save", args=[draft_report.pk]),
-        {"version": 1, "cells": {"t6.fee_notices": "0"}, "texts": {}, "explanations": {"K|a|": "说明"}},
+        {
+            "version": 1,
+            "cells": {"t6.fee_notices": "0"},
+            "texts": {"problems": "无"},  # raises TEXT-THIN, which the explanation explains
+            "explanations": {"TEXT-THIN||problems": "说明"},
+        },
     )
     assert response.status_code == 200
     assert response.json()["version"] == 2
     report = Report.objects.get(pk=draft_report.pk)
     assert report.cells["t6.fee_notices"] == 0
-    assert report.explanations == {"K|a|": "说明"}
+    assert report.explanations == {"TEXT-THIN||problems": "说明"}
 
 
 def test_a_stale_autosave_is_refused_with_who_changed_it_and_the_newer_data_is_kept(
@@ -208,14 +213,14 @@ def form_data(report, **changes):
 
 
 def test_the_form_saves_the_draft_and_redirects_with_a_message(clerk_a_client, draft_report):
-    data = form_data(draft_report, **{"t6.fee_notices": "0", "explain:K|a|": "说明"})
+    data = form_data(draft_report, **{"t6.fee_notices": "0", "problems": "无", "explain:TEXT-THIN||problems": "说明"})
     response = clerk_a_client.post(edit_url(draft_report), data, follow=True)
     assert response.redirect_chain[-1][0] == edit_url(draft_report)
     assert "草稿已保存（第 2 版）" in response.content.decode()
     report = Report.objects.get(pk=draft_report.pk)
     assert report.cells["t6.fee_notices"] == 0
     assert report.cells["t6.fee_collected"] is None
-    assert report.explanations == {"K|a|": "说明"}
+    assert report.explanations == {"TEXT-THIN||problems": "说明"}
 
 
 def test_a_stale_form_save_is_refused_and_the_typed_input_stays_on_the_page(clerk_a_client, draft_report, agency_a):
