@@ -252,7 +252,8 @@ def _validation_message(exc: ValidationError) -> str:
 
 def _full_clean(user: User) -> None:
     try:
-        user.full_clean(validate_unique=False)
+        # The password is set after the checks (a new account has none yet).
+        user.full_clean(exclude=["password"], validate_unique=False)
     except ValidationError as exc:
         raise AdministrationError(_validation_message(exc)) from None
 
