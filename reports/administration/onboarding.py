@@ -60,10 +60,6 @@ class Row:
     def outcome_label(self) -> str:
         return OUTCOME_LABELS[self.outcome]
 
-    @property
-    def cells(self) -> list[str]:
-        return list(self.values.values())
-
     def refuse(self, reason: str) -> None:
         if self.outcome != REFUSED:
             self.outcome, self.reason = REFUSED, reason
