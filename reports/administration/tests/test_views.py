@@ -204,3 +204,23 @@ def test_the_administrator_sees_the_link_in_the_navigation(admin_x_client, revie
     link = reverse("administration:agencies")
     assert link in admin_x_client.get(reverse("reports:home")).content.decode()
     assert link not in client_for(reviewer_x).get(reverse("reports:home")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("agency_create", {"name": "坏\x00名", "kind": "department"}),
+        ("agency_create", {"name": "甲" * 5000, "kind": "department"}),
+        ("agency_create", {"name": "甲局", "kind": "<script>"}),
+        ("user_create", {"username": "ok_name", "account_kind": "clerk", "agency": str(10**20)}),
+        ("user_create", {"username": "bad\x1bname", "account_kind": "reviewer", "roles": ["first_reviewer"]}),
+        ("user_create", {"username": "ok_name", "account_kind": "reviewer", "roles": ["district_admin"]}),
+        ("user_create", {"username": "ok_name", "account_kind": "nobody"}),
+    ],
+)
+def test_hostile_input_is_a_400_with_a_message_and_changes_nothing(admin_x_client, agency_a, name, data):
+    agencies, users = Agency.objects.count(), User.objects.count()
+    response = admin_x_client.post(reverse(f"administration:{name}"), data)
+    assert response.status_code == 400
+    assert "invalid-feedback" in response.content.decode() or "alert" in response.content.decode()
+    assert (Agency.objects.count(), User.objects.count()) == (agencies, users)
