@@ -5,8 +5,8 @@ Done-when 1 of issue 12 (the administration half): onboarding from an uploaded s
 reviewer, resetting a clerk's password — the clerk must set a new one at the next sign-in —
 and a deactivated user's open session refused on its next request. Screenshots go to
 ``test-artifacts/``: ``admin-onboarding-refused.png``, ``admin-onboarding-refused-390.png``,
-``admin-onboarding-done.png``, ``admin-agencies.png``, ``admin-password-shown.png``,
-``admin-forced-change.png``.
+``admin-onboarding-done.png``, ``admin-agencies.png`` (and ``-390``), ``admin-accounts-390.png``,
+``admin-password-shown.png``, ``admin-forced-change.png``.
 """
 
 import pytest
@@ -103,6 +103,16 @@ def test_the_administrator_onboards_a_district_and_manages_its_accounts(live_ser
     expect(page.locator("#agency-list tbody tr")).to_have_count(3)
     expect(page.locator("#agency-list")).to_contain_text("赵老师")
     page.screenshot(path=str(artifacts / "admin-agencies.png"), full_page=True)
+    for path, name in (
+        ("/district/admin/", "admin-agencies-390.png"),
+        ("/district/admin/accounts/", "admin-accounts-390.png"),
+    ):
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(base + path)
+        page.screenshot(path=str(artifacts / name), full_page=True)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.goto(base + "/district/admin/")
 
     # 2. A reviewer, created by hand.
     page.get_by_role("link", name="账户", exact=True).click()
