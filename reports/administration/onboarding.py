@@ -232,7 +232,7 @@ def _judge_agencies(district: District, rows: list[AgencyRow]) -> None:
     for row in rows:
         kind_text = row.values["类型"]
         try:
-            services._clean_agency_name(row.key)
+            services.clean_agency_name(row.key)
         except AdministrationError as exc:
             row.refuse(str(exc).rstrip("。"))
             continue
@@ -292,8 +292,8 @@ def _judge_accounts(district: District, agency_rows: list[AgencyRow], rows: list
         values = row.values
         try:
             services.check_username(row.key)
-            services._clean_text(values["姓名"], "姓名", 150)
-            services._clean_text(values["电子邮箱"], "电子邮箱", 254)
+            services.clean_text(values["姓名"], "姓名", 150)
+            services.clean_text(values["电子邮箱"], "电子邮箱", 254)
         except AdministrationError as exc:
             row.refuse(str(exc).rstrip("。"))
             continue
@@ -363,7 +363,7 @@ class Applied:
 def onboarding_apply(*, district: District, file, by, request=None) -> Applied:
     """Judge the file again and, when no row is refused, create its new agencies and accounts
     in one transaction. Raises ``OnboardingRefused`` and writes nothing otherwise."""
-    services._require_admin_of(by, district.pk)
+    services.require_admin_of(by, district.pk)
     try:
         with transaction.atomic():
             # One administrator's apply at a time per district: a second waits, then judges

@@ -22,7 +22,9 @@ from collections.abc import Iterable
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Sum
@@ -47,7 +49,7 @@ def is_district_admin(user) -> bool:
     )
 
 
-def _require_admin_of(by, district_id: int | None) -> None:
+def require_admin_of(by, district_id: int | None) -> None:
     if not is_district_admin(by) or district_id is None or by.district_id != district_id:
         raise PermissionDenied("只有本区的区政务公开办管理员可以管理本区的机关和账户。")
 
@@ -103,7 +105,7 @@ def _agency_values(agency: Agency) -> dict[str, object]:
     return {"名称": agency.name, "类型": kind_label(agency.kind), "状态": "在用" if agency.is_active else "已停用"}
 
 
-def _clean_agency_name(name: str) -> str:
+def clean_agency_name(name: str) -> str:
     name = " ".join(str(name or "").split())
     if not name:
         raise AdministrationError("请填写机关名称。")
@@ -129,8 +131,8 @@ def _check_agency_fields(*, district: District, name: str, kind: str, exclude_pk
 
 
 def agency_create(*, district: District, name: str, kind: str, by, request=None) -> Agency:
-    _require_admin_of(by, district.pk)
-    name = _clean_agency_name(name)
+    require_admin_of(by, district.pk)
+    name = clean_agency_name(name)
     _check_agency_fields(district=district, name=name, kind=kind)
     agency = Agency(district=district, name=name, kind=kind, is_active=True)
     agency.full_clean()
@@ -156,8 +158,8 @@ def agency_update(*, agency: Agency, name: str, kind: str, is_active: bool, by, 
     name it was published under (``Publication.agency_name`` and its snapshot are frozen).
     A deactivated agency keeps its reports and accounts; it cannot start a new report.
     """
-    _require_admin_of(by, agency.district_id)
-    name = _clean_agency_name(name)
+    require_admin_of(by, agency.district_id)
+    name = clean_agency_name(name)
     with transaction.atomic():
         agency = Agency.objects.select_for_update().get(pk=agency.pk)
         before = _agency_values(agency)
@@ -217,7 +219,7 @@ def check_username(username: str) -> str:
     return username
 
 
-def _clean_text(value: str, what: str, limit: int) -> str:
+def clean_text(value: str, what: str, limit: int) -> str:
     value = " ".join(str(value or "").split())
     if len(value) > limit:
         raise AdministrationError(f"{what}不能超过 {limit} 个字符。")
@@ -302,7 +304,7 @@ def user_create(
     """A clerk of ``agency`` (an active agency of the district), or — without ``agency`` — a
     reviewer of the district with ``roles`` (初审/复审/终审, at least one). The account must
     change its one-time password (returned, shown once) at the first sign-in."""
-    _require_admin_of(by, district.pk)
+    require_admin_of(by, district.pk)
     user = _new_user(district=district, username=username, full_name=full_name, email=email, agency=agency, roles=roles)
     password = one_time_password(user)
     user.set_password(password)
@@ -324,8 +326,8 @@ def _new_user(
     roles = _check_roles(roles)
     user = User(
         username=username,
-        first_name=_clean_text(full_name, "姓名", 150),
-        email=_clean_text(email, "电子邮箱", 254),
+        first_name=clean_text(full_name, "姓名", 150),
+        email=clean_text(email, "电子邮箱", 254),
         must_change_password=True,
         is_active=True,
     )
@@ -359,7 +361,7 @@ def _audit_created(user: User, *, by, request) -> None:
 
 def _locked_user(by, user: User) -> User:
     """``user`` again, locked for update, after checking it is the administrator's to change."""
-    _require_admin_of(by, user_district_id(user))
+    require_admin_of(by, user_district_id(user))
     return User.objects.select_for_update(of=("self",)).select_related("agency", "district").get(pk=user.pk)
 
 
@@ -381,8 +383,8 @@ def user_update(
     with transaction.atomic():
         user = _locked_user(by, user)
         before = _user_values(user)
-        user.first_name = _clean_text(full_name, "姓名", 150)
-        user.email = _clean_text(email, "电子邮箱", 254)
+        user.first_name = clean_text(full_name, "姓名", 150)
+        user.email = clean_text(email, "电子邮箱", 254)
         if user.pk == by.pk and not is_active:
             raise AdministrationError("不能停用自己的账户。")
         user.is_active = bool(is_active)
@@ -406,6 +408,8 @@ def user_update(
         if after == before:
             return user
         user.save()
+        if not user.is_active:
+            _end_sessions(user)
         audit_record(
             kind=AuditEvent.Kind.ACCOUNT_CHANGED,
             request=request,
@@ -414,6 +418,19 @@ def user_update(
             detail="修改账户：" + _changes(before, after),
         )
     return user
+
+
+def _end_sessions(user: User) -> int:
+    """Delete the open sessions of ``user``. An inactive account's session is already refused
+    (``ModelBackend.get_user``), but would come back to life if the account were reactivated
+    within its idle time; deleted, it cannot. Only unexpired sessions are read: with the 30-minute
+    idle timeout those are the people active in the last half hour."""
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            ended.append(session.pk)
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
 
 
 def user_reset_password(*, user: User, by, request=None) -> str:
@@ -452,7 +469,7 @@ def locked_usernames(usernames: Iterable[str]) -> set[str]:
 
 def user_unlock(*, user: User, by, request=None) -> int:
     """Lift the sign-in lockout of ``user`` (django-axes' records for that username)."""
-    _require_admin_of(by, user_district_id(user))
+    require_admin_of(by, user_district_id(user))
     with transaction.atomic():
         cleared = axes_reset(username=user.username)
         audit_record(

@@ -252,6 +252,19 @@ def test_a_deactivated_leavers_open_session_is_refused_on_the_next_request(clerk
     assert "状态：在用 → 已停用" in last_event(user=admin_x).detail
 
 
+def test_a_reactivated_account_does_not_get_its_old_session_back(clerk_a, admin_x, client):
+    from django.test import Client
+
+    other = Client()
+    assert sign_in(client, "clerk_a", PASSWORD).status_code == 302
+    assert sign_in(other, "admin_x", PASSWORD).status_code == 302  # another person's session stays
+    services.user_update(user=clerk_a, full_name="张明", email="", is_active=False, by=admin_x)
+    services.user_update(user=clerk_a, full_name="张明", email="", is_active=True, by=admin_x)
+    response = client.get(reverse("reports:home"))
+    assert response.status_code == 302 and response.url.startswith(LOGIN)
+    assert other.get(reverse("reports:home")).status_code == 200
+
+
 def test_an_administrator_cannot_deactivate_themself(admin_x):
     with pytest.raises(AdministrationError, match="不能停用自己的账户"):
         services.user_update(user=admin_x, full_name="", email="", is_active=False, by=admin_x)
