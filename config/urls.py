@@ -15,5 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("review/", include("review.urls")),
+    path("district/admin/", include("reports.administration.urls")),
     path("", include("reports.urls")),
 ]

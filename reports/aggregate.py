@@ -49,7 +49,7 @@ import orjson
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Func, JSONField, TextField, Value
+from django.db.models import F, Func, JSONField, Q, TextField, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -348,7 +348,9 @@ def district_aggregate(*, district: District, year: int, with_cells: bool = Fals
     otherwise :meth:`DistrictAggregate.breakdown` reads the one cell it needs.
     """
     # Sorted here, not by the database: its collation may order Chinese names otherwise.
-    agencies = sorted(_district_agencies(district).values_list("pk", "name", "kind"), key=lambda a: (a[1], a[0]))
+    # An inactive (merged, abolished) agency is expected only if it has a report for the year.
+    expected = _district_agencies(district).filter(Q(is_active=True) | Q(reports__year=year)).distinct()
+    agencies = sorted(expected.values_list("pk", "name", "kind"), key=lambda a: (a[1], a[0]))
     reports = (
         Report.objects.filter(agency__district=district, year=year)
         .exclude(agency__kind=Agency.Kind.DISTRICT)

@@ -183,6 +183,8 @@ def report_create(*, agency: Agency, year: int, by) -> Report:
     """
     if not user_is_clerk_of(by, agency):
         raise PermissionDenied("只有本机关的填报人员可以新建本机关的报告。")
+    if not agency.is_active:
+        raise ReportInputError(f"{agency.name}已停用，不能新建报告；如有疑问请联系区政务公开办。")
     this_year = timezone.localdate().year
     if not isinstance(year, int) or not FIRST_YEAR <= year <= this_year:
         raise ReportInputError(f"年度须在 {FIRST_YEAR} 年至 {this_year} 年之间。")

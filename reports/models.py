@@ -38,6 +38,9 @@ class Agency(models.Model):
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="agencies", verbose_name="所属区")
     name = models.CharField("机关名称", max_length=100, unique=True)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    # An agency that was merged or abolished keeps its reports and publications (history);
+    # it is only no longer offered for new reports (reports/administration/services.py).
+    is_active = models.BooleanField("在用", default=True)
 
     class Meta:
         verbose_name = "机关"

@@ -918,3 +918,55 @@ def _float_raw(value: float, places: int) -> int | str:
     if number == number.to_integral_value() and places == 0:
         return int(number)
     return format(number, "f")
+
+
+# ── Reading any other upload of this project (e.g. the district's onboarding sheet) ──────
+
+
+def read_untrusted_rows(
+    file: str | os.PathLike | BinaryIO, *, sheets: tuple[str, ...], max_rows: int, max_columns: int
+) -> dict[str, list[tuple[object, ...]]]:
+    """The values of the named sheets of an uploaded ``.xlsx``, read with the same defences as
+    ``read_workbook`` (size, zip directory, macros and links, defusedxml, bounded rows and
+    columns): ``{sheet: [row values, …]}`` from row 1, at most ``max_rows`` × ``max_columns``.
+
+    A missing sheet, or one with more rows or columns than allowed, raises ``SpreadsheetError``
+    (one line of Chinese), as does anything unreadable or unsafe.
+    """
+    data = _read_bytes(file)
+    _check_archive(data)
+    book = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(
+                io.BytesIO(data), read_only=True, data_only=True, keep_vba=False, keep_links=False
+            )
+            missing = [name for name in sheets if name not in book.sheetnames]
+            if missing:
+                raise SpreadsheetError(f"缺少工作表：{'、'.join(missing)}，请使用本系统下载的模板")
+            result = {}
+            for name in sheets:
+                ws = book[name]
+                if (ws.max_row or 0) > max_rows or (ws.max_column or 0) > max_columns:
+                    raise SpreadsheetError(
+                        f"工作表“{name}”超出了允许的范围（最多 {max_rows} 行、{max_columns} 列），"
+                        "请删除多余的行和列后再上传"
+                    )
+                result[name] = [
+                    tuple(row)
+                    for row in ws.iter_rows(
+                        min_row=1, max_row=max_rows, min_col=1, max_col=max_columns, values_only=True
+                    )
+                ]
+            return result
+    except SpreadsheetError:
+        raise
+    except Exception as exc:
+        if _is_unsafe_xml(exc):
+            raise SpreadsheetError(UNSAFE_XML) from None
+        logger.info("unreadable workbook upload", exc_info=True)
+        raise SpreadsheetError(UNREADABLE) from None
+    finally:
+        if book is not None:
+            book.close()

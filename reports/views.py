@@ -53,7 +53,9 @@ def home(request):
     reports = list(Report.objects.visible_to(request.user).select_related("agency", "updated_by"))
     for report in reports:
         report.overdue = report.is_editable and deadline_passed(report)
-    create_form = ReportCreateForm(agency=request.user.agency) if request.user.is_clerk else None
+    # An inactive (merged, abolished) agency keeps its reports but starts no new one.
+    active_clerk = request.user.is_clerk and request.user.agency.is_active
+    create_form = ReportCreateForm(agency=request.user.agency) if active_clerk else None
     return render(
         request,
         "reports/home.html",

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.cache import cache
-from django.db.models import F, Min, OuterRef, Subquery
+from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -355,7 +355,11 @@ def district_board(*, district: District, year: int, today: datetime.date) -> Di
     deadline = report_deadline(year)
     # Sorted here, not by the database: its collation may order Chinese names otherwise.
     agencies = sorted(
-        Agency.objects.filter(district=district).exclude(kind=Agency.Kind.DISTRICT).values_list("pk", "name", "kind"),
+        # An inactive (merged, abolished) agency is expected only if it has a report for the year.
+        Agency.objects.filter(Q(is_active=True) | Q(reports__year=year), district=district)
+        .exclude(kind=Agency.Kind.DISTRICT)
+        .distinct()
+        .values_list("pk", "name", "kind"),
         key=lambda agency: (agency[1], agency[0]),
     )
     reports = {report.agency_id: report for report in _annotated_reports(district, year)}

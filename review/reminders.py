@@ -45,7 +45,7 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -153,7 +153,13 @@ def _deadline_due(district: District, today: datetime.date) -> list[DueReminder]
     reason = deadline_reason((report_deadline(year) - today).days)
     if reason is None:
         return []
-    agencies = Agency.objects.filter(district=district).exclude(kind=Agency.Kind.DISTRICT).select_related("district")
+    # An inactive (merged, abolished) agency is expected only if it has a report for the year.
+    agencies = (
+        Agency.objects.filter(Q(is_active=True) | Q(reports__year=year), district=district)
+        .exclude(kind=Agency.Kind.DISTRICT)
+        .distinct()
+        .select_related("district")
+    )
     reports = {report.agency_id: report for report in Report.objects.filter(agency__in=agencies, year=year)}
     clerks: dict[int, list[User]] = {}
     for user in User.objects.filter(agency__in=agencies, is_active=True).exclude(email="").order_by("pk"):

@@ -86,6 +86,21 @@ MATRIX: dict[str, tuple[str, str | None, frozenset[str]]] = {
     "review:aggregate": ("GET", None, DISTRICT_X | {REVIEWER_Y, ADMIN_Y}),
     "review:aggregate_xlsx": ("GET", None, DISTRICT_X | {REVIEWER_Y, ADMIN_Y}),
     "review:aggregate_start": ("POST", None, frozenset({ADMIN_X, ADMIN_Y})),
+    # district administration: each administrator their own district; agency A, clerk A and
+    # the onboarding file are district X's (another district's ids are 404).
+    "administration:agencies": ("GET", None, frozenset({ADMIN_X, ADMIN_Y})),
+    "administration:agency_create": ("POST", None, frozenset({ADMIN_X, ADMIN_Y})),
+    "administration:agency_edit": ("POST", None, frozenset({ADMIN_X})),
+    "administration:users": ("GET", None, frozenset({ADMIN_X, ADMIN_Y})),
+    "administration:user_create": ("POST", None, frozenset({ADMIN_X, ADMIN_Y})),
+    "administration:user_edit": ("POST", None, frozenset({ADMIN_X})),
+    "administration:user_unlock": ("POST", None, frozenset({ADMIN_X})),
+    "administration:user_reset_password": ("POST", None, frozenset({ADMIN_X})),
+    "administration:onboarding": ("POST", None, frozenset({ADMIN_X, ADMIN_Y})),
+    "administration:onboarding_template": ("GET", None, frozenset({ADMIN_X, ADMIN_Y})),
+    # A file another session uploaded is not found: the administrator is sent back to upload.
+    "administration:onboarding_preview": ("GET", None, frozenset({ADMIN_X, ADMIN_Y})),
+    "administration:onboarding_apply": ("POST", None, frozenset({ADMIN_X, ADMIN_Y})),
 }
 
 
@@ -164,6 +179,12 @@ def url_for(name: str, report: Report | None, world) -> str:
         return reverse(name, args=[report.pk, 1])
     if name == "reports:public_download":
         return reverse(name, kwargs={"pk": report.pk, "version": 1, "kind": "pdf"})
+    if name == "administration:agency_edit":
+        return reverse(name, args=[world["agency_a"].pk])
+    if name in {"administration:user_edit", "administration:user_unlock", "administration:user_reset_password"}:
+        return reverse(name, args=[world["people"][CLERK_A].pk])
+    if name in {"administration:onboarding_preview", "administration:onboarding_apply"}:
+        return reverse(name, args=["A" * 22])
     if name == "reports:open_data_csv":
         return reverse(name, args=[report.year])
     return reverse(name, args=[report.pk]) if report is not None else reverse(name)
