@@ -28,9 +28,14 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (
             "所属与角色",
-            {"fields": ("agency", "district", *ROLE_FIELDS, "must_change_password")},
+            {"fields": ("agency", "district", *ROLE_FIELDS, "is_installation_auditor", "must_change_password")},
         ),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Reading every district's security log is granted by the installation's superuser only.
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if request.user.is_superuser else (*readonly, "is_installation_auditor")
 
     def save_model(self, request, obj, form, change):
         # A password set by an administrator (new account or reset) is an initial password:

@@ -24,7 +24,8 @@ S = Report.Status
 ANON, CLERK_A, CLERK_B = "anonymous", "clerk_a", "clerk_b"
 FIRST, SECOND, FINAL, ADMIN_X, AUDITOR = "first", "second", "final", "admin_x", "auditor"
 REVIEWER_Y, ADMIN_Y = "reviewer_y", "admin_y"
-PERSONAS = (ANON, CLERK_A, CLERK_B, FIRST, SECOND, FINAL, ADMIN_X, AUDITOR, REVIEWER_Y, ADMIN_Y)
+INSTALLATION_AUDITOR = "installation_auditor"  # reads every district's security log, nothing else
+PERSONAS = (ANON, CLERK_A, CLERK_B, FIRST, SECOND, FINAL, ADMIN_X, AUDITOR, REVIEWER_Y, ADMIN_Y, INSTALLATION_AUDITOR)
 SIGNED_IN = frozenset(PERSONAS) - {ANON}
 EVERYONE = frozenset(PERSONAS)
 DISTRICT_X = frozenset({FIRST, SECOND, FINAL, ADMIN_X, AUDITOR})
@@ -37,7 +38,7 @@ MATRIX: dict[str, tuple[str, str | None, frozenset[str]]] = {
     "accounts:login": ("GET", None, EVERYONE),
     "accounts:logout": ("POST", None, EVERYONE),
     "accounts:password_change": ("GET", None, SIGNED_IN),
-    "accounts:audit_log": ("GET", None, frozenset({AUDITOR})),
+    "accounts:audit_log": ("GET", None, frozenset({AUDITOR, INSTALLATION_AUDITOR})),
     # the public site and open data
     "reports:public_list": ("GET", None, EVERYONE),
     "reports:public_detail": ("GET", S.PUBLISHED, EVERYONE),
@@ -132,6 +133,7 @@ def world(db, media_root):
             "reviewer_y", district=y, is_first_reviewer=True, is_second_reviewer=True, is_final_reviewer=True
         ),
         ADMIN_Y: make_user("admin_y", district=y, is_district_admin=True),
+        INSTALLATION_AUDITOR: make_user("audit_all", is_installation_auditor=True),
     }
     return {"x": x, "agency_a": agency_a, "people": people}
 
