@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("review/", include("review.urls")),
+    path("district/cycle/", include("reports.cycle.urls")),
     path("", include("reports.urls")),
 ]

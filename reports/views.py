@@ -47,7 +47,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 def home(request):
-    reports = list(Report.objects.visible_to(request.user).select_related("agency", "updated_by"))
+    reports = list(Report.objects.visible_to(request.user).with_deadlines().select_related("agency", "updated_by"))
     for report in reports:
         report.overdue = report.is_editable and deadline_passed(report)
     create_form = ReportCreateForm(agency=request.user.agency) if request.user.is_clerk else None

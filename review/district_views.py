@@ -130,7 +130,7 @@ def aggregate(request):
         "trend_chart": charts.trend_chart(district_trend(district=district, until=year)),
         "own_report": own_report,
         "may_start": own_report is None and may_start_district_report(request.user, district),
-        "district_deadline": district_deadline(year),
+        "district_deadline": district_deadline(year, district),
     }
     return render(request, "review/district/aggregate.html", context)
 

@@ -10,12 +10,13 @@ the report as it was. A URL added to the project without an entry here fails
 from __future__ import annotations
 
 import types
+from datetime import date
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reports.models import Report
+from reports.models import CalendarDay, Report, ReportingYear
 from reports.tests.publishing_fixtures import approved_report, media_root_fixture, publish  # noqa: F401
 from review.models import Comment
 from tests.factories import complete_cells, complete_texts, make_agency, make_district, make_report, make_user
@@ -84,6 +85,13 @@ MATRIX: dict[str, tuple[str, str | None, frozenset[str]]] = {
     "review:aggregate": ("GET", None, DISTRICT_X | {REVIEWER_Y, ADMIN_Y}),
     "review:aggregate_xlsx": ("GET", None, DISTRICT_X | {REVIEWER_Y, ADMIN_Y}),
     "review:aggregate_start": ("POST", None, frozenset({ADMIN_X, ADMIN_Y})),
+    # the yearly cycle: each district administrator their own district's; a year or a
+    # calendar day of district X is "not found" for Y's administrator
+    "cycle:index": ("GET", None, frozenset({ADMIN_X, ADMIN_Y})),
+    "cycle:open": ("POST", None, frozenset({ADMIN_X, ADMIN_Y})),
+    "cycle:year": ("GET", None, frozenset({ADMIN_X})),
+    "cycle:calendar": ("GET", None, frozenset({ADMIN_X, ADMIN_Y})),
+    "cycle:calendar_remove": ("POST", None, frozenset({ADMIN_X})),
 }
 
 
@@ -165,6 +173,14 @@ def url_for(name: str, report: Report | None, world) -> str:
         return reverse(name, kwargs={"pk": report.pk, "version": 1, "kind": "pdf"})
     if name == "reports:open_data_csv":
         return reverse(name, args=[report.year])
+    if name == "cycle:year":
+        ReportingYear.objects.create(
+            district=world["x"], year=2024, agency_deadline=date(2025, 1, 20), district_deadline=date(2025, 3, 31)
+        )
+        return reverse(name, args=[2024])
+    if name == "cycle:calendar_remove":
+        day = CalendarDay.objects.create(district=world["x"], date=date(2027, 2, 8), kind=CalendarDay.Kind.HOLIDAY)
+        return reverse(name, args=[day.pk])
     return reverse(name, args=[report.pk]) if report is not None else reverse(name)
 
 
