@@ -88,7 +88,7 @@ class User(AbstractUser):
 
         The validator that ran just before remembers its answer for this hash, so a change
         through the form hashes once less (each hash costs ~0.3 s by design)."""
-        known = getattr(self, "_checked_against_current", None)
+        known = self.__dict__.pop("_checked_against_current", None)  # used once, not kept
         if known is not None and known[0] == self.password and known[1] == raw_password:
             return known[2]
         if not self.password:
