@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 
 from .appendonly import ReadOnlyAdmin
-from .audit import audit_record
+from .audit import audit_record, user_district_id
 from .models import AuditEvent, User
 
 
@@ -47,6 +47,8 @@ class UserAdmin(BaseUserAdmin):
             kind=AuditEvent.Kind.ACCOUNT_CHANGED if change else AuditEvent.Kind.ACCOUNT_CREATED,
             request=request,
             object=f"用户 {obj.username}",
+            # The account's district: its audit viewer reads the change, even one made here.
+            district_id=user_district_id(obj),
             detail="修改字段：" + "、".join(form.changed_data) if change else f"角色：{obj.role_labels()}",
         )
 

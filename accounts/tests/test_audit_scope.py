@@ -151,3 +151,15 @@ def test_the_backfill_gives_old_events_their_actors_district(two_districts):
     migration.backfill(_MigrationApps(), None)
     districts = {name: AuditEvent.objects.get(pk=event.pk).district_id for name, event in old.items()}
     assert districts == {"clerk": two_districts.yubei.pk, "district": two_districts.jlp.pk, "nobody": None}
+
+
+def test_an_account_change_by_the_superuser_belongs_to_the_accounts_district(two_districts):
+    p = two_districts.people
+    request = RequestFactory().post("/admin/")
+    request.user = p.superuser
+    p.dasheng_clerk.first_name = "张三"
+    site._registry[User].save_model(request, p.dasheng_clerk, types.SimpleNamespace(changed_data=["first_name"]), True)
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.ACCOUNT_CHANGED)
+    assert event.user == p.superuser and event.district == two_districts.yubei
+    assert audit_events_visible_to(p.yubei_auditor).filter(pk=event.pk).exists()
+    assert not audit_events_visible_to(p.jlp_auditor).filter(pk=event.pk).exists()
