@@ -220,6 +220,11 @@ class CalendarDay(models.Model):
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
 
+    @property
+    def short_label(self) -> str:
+        """The kind in a word, for a narrow table."""
+        return "节假日" if self.kind == self.Kind.HOLIDAY else "调休上班"
+
     def clean(self):
         weekend = self.date is not None and self.date.weekday() >= 5
         if self.kind == self.Kind.HOLIDAY and weekend:

@@ -120,8 +120,8 @@ def calendar(request):
         status = 400
     else:
         form = CalendarAddForm()
-    days = CalendarDay.objects.filter(district=district).order_by("-date")
-    years: dict[int, list[CalendarDay]] = {}
+    days = CalendarDay.objects.filter(district=district).order_by("date")
+    years: dict[int, list[CalendarDay]] = {}  # newest year first, each in date order
     for day in days:
         years.setdefault(day.date.year, []).append(day)
     context = {"district": district, "form": form, "years": sorted(years.items(), reverse=True)}
