@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 
 from .appendonly import ReadOnlyAdmin
-from .audit import audit_record
+from .audit import audit_record, user_district_id
 from .models import AuditEvent, User
 
 
@@ -28,9 +28,14 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (
             "所属与角色",
-            {"fields": ("agency", "district", *ROLE_FIELDS, "must_change_password")},
+            {"fields": ("agency", "district", *ROLE_FIELDS, "is_installation_auditor", "must_change_password")},
         ),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Reading every district's security log is granted by the installation's superuser only.
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if request.user.is_superuser else (*readonly, "is_installation_auditor")
 
     def save_model(self, request, obj, form, change):
         # A password set by an administrator (new account or reset) is an initial password:
@@ -42,6 +47,8 @@ class UserAdmin(BaseUserAdmin):
             kind=AuditEvent.Kind.ACCOUNT_CHANGED if change else AuditEvent.Kind.ACCOUNT_CREATED,
             request=request,
             object=f"用户 {obj.username}",
+            # The account's district: its audit viewer reads the change, even one made here.
+            district_id=user_district_id(obj),
             detail="修改字段：" + "、".join(form.changed_data) if change else f"角色：{obj.role_labels()}",
         )
 

@@ -19,6 +19,25 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def user_district_id(user: User) -> int | None:
+    """The district a person belongs to: a district office's, or their agency's."""
+    if user.district_id:
+        return user.district_id
+    return user.agency.district_id if user.agency_id else None
+
+
+def audit_events_visible_to(user: User):
+    """The security log ``user`` may read: every event for an installation auditor (and the
+    superuser), their own district's for an audit viewer, nothing for anyone else."""
+    if not user.is_authenticated or not user.is_active:
+        return AuditEvent.objects.none()
+    if user.audit_scope_all:
+        return AuditEvent.objects.all()
+    if user.is_audit_viewer and user.district_id:
+        return AuditEvent.objects.filter(district_id=user.district_id)
+    return AuditEvent.objects.none()
+
+
 def audit_record(
     *,
     kind: str,
@@ -28,15 +47,21 @@ def audit_record(
     object: str = "",
     result: str = AuditEvent.Result.SUCCESS,
     detail: str = "",
+    district_id: int | None = None,
 ) -> AuditEvent:
+    """Write one event. ``district_id``: the district of the object (a report's when a report is
+    exported or imported); without it the event belongs to the actor's district."""
     if user is None and request is not None and getattr(request, "user", None) is not None:
         user = request.user if request.user.is_authenticated else None
     agency = ""
     if user is not None:
         agency = user.agency.name if user.agency_id else (user.district.name if user.district_id else "")
+    if district_id is None and user is not None:
+        district_id = user_district_id(user)
     return AuditEvent.objects.create(
         kind=kind,
         user=user,
+        district_id=district_id,
         username=(user.get_username() if user is not None else username)[:150],
         agency=agency[:100],
         object=object[:200],

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
-from .audit import audit_record
+from .audit import audit_events_visible_to, audit_record
 from .forms import GENERIC_LOGIN_ERROR, LoginForm
 from .models import AuditEvent
 
@@ -48,9 +48,10 @@ def audit_log(request):
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not (user.is_audit_viewer or user.is_superuser):
+    if not (user.is_audit_viewer or user.audit_scope_all):
         raise PermissionDenied("只有审计查看员可以查看安全审计日志。")
-    events = AuditEvent.objects.select_related("user")
+    # A district's audit viewer reads their district's events only (``audit_events_visible_to``).
+    events = audit_events_visible_to(user).select_related("user", "district")
     kind = request.GET.get("kind", "")
     if kind in AuditEvent.Kind.values:
         events = events.filter(kind=kind)
@@ -59,5 +60,11 @@ def audit_log(request):
     if username:
         events = events.filter(username__icontains=username)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "kinds": AuditEvent.Kind.choices, "kind": kind, "username": username}
+    context = {
+        "page": page,
+        "kinds": AuditEvent.Kind.choices,
+        "kind": kind,
+        "username": username,
+        "scope": "全部区" if user.audit_scope_all else user.district.name,
+    }
     return render(request, "accounts/audit_log.html", context)

@@ -167,11 +167,14 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # 等级保护 level 2: at least 8 characters of 3 of the 4 classes, not a common password.
+# Django's validators subclassed for their Chinese messages (accounts/validators.py says why);
+# the history validator also records every real change (accounts.PasswordHistory).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "accounts.validators.CommonPasswordValidator"},
     {"NAME": "accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "accounts.validators.PasswordHistoryValidator", "OPTIONS": {"history": 5}},
 ]
 # Passwords expire after this many days; 0 turns expiry off.
 GOVREPORT_PASSWORD_MAX_AGE_DAYS = env_int("GOVREPORT_PASSWORD_MAX_AGE_DAYS", 90)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("review/", include("review.urls")),
     path("district/admin/", include("reports.administration.urls")),
+    path("district/cycle/", include("reports.cycle.urls")),
     path("", include("reports.urls")),
 ]

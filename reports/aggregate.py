@@ -56,7 +56,7 @@ from django.utils import timezone
 
 from . import rules, standard
 from .editing import FIRST_YEAR, ReportExistsError, ReportInputError
-from .models import Agency, District, Report
+from .models import Agency, District, Report, ReportingYear
 from .values import CellValueError, format_cell, parse_cell
 
 INCLUDED_STATUSES = (Report.Status.APPROVED, Report.Status.PUBLISHED)
@@ -68,10 +68,13 @@ _AMOUNT_CODES = tuple(cell.code for cell in standard.CELLS if cell.kind.is_amoun
 _MAX = standard.MAX_VALUE
 
 
-def district_deadline(year: int) -> datetime.date:
-    """The district government publishes its own report for ``year`` by 31 March of the next
-    year (Regulation art. 49, via the spec)."""
-    return datetime.date(year + 1, 3, 31)
+def district_deadline(year: int, district: District | None = None) -> datetime.date:
+    """The district government publishes its own report for ``year`` by the date the district
+    set when it opened the year (``reports.cycle``), else by 31 March of the next year
+    (Regulation art. 49, via the spec)."""
+    if district is None:
+        return ReportingYear.default_deadline(year, district=True)
+    return ReportingYear.deadline_set(district_id=district.pk, year=year, district=True) or district_deadline(year)
 
 
 def district_agency_name(district: District) -> str:

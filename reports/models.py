@@ -8,7 +8,9 @@ entry in ``standard.py`` rather than a schema rewrite.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import OuterRef, Subquery
 
 from . import standard
 
@@ -28,6 +30,13 @@ class District(models.Model):
         return self.name
 
 
+class AgencyQuerySet(models.QuerySet):
+    def active(self):
+        """The agencies that report this year. Every agency today; the deactivation flag of
+        the district administration pages (``Agency.is_active``) narrows it here, in one place."""
+        return self.all()
+
+
 class Agency(models.Model):
     class Kind(models.TextChoices):
         DEPARTMENT = "department", "区级部门"
@@ -41,6 +50,8 @@ class Agency(models.Model):
     # An agency that was merged or abolished keeps its reports and publications (history);
     # it is only no longer offered for new reports (reports/administration/services.py).
     is_active = models.BooleanField("在用", default=True)
+
+    objects = AgencyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "机关"
@@ -66,6 +77,15 @@ class ReportQuerySet(models.QuerySet):
 
     def published(self):
         return self.filter(status=Report.Status.PUBLISHED)
+
+    def with_deadlines(self):
+        """Annotate the deadlines the district set for the year (``ReportingYear``), so that
+        ``Report.deadline`` of a listed report costs no query of its own."""
+        settings_of = ReportingYear.objects.filter(district_id=OuterRef("agency__district_id"), year=OuterRef("year"))
+        return self.annotate(
+            set_agency_deadline=Subquery(settings_of.values("agency_deadline")[:1]),
+            set_district_deadline=Subquery(settings_of.values("district_deadline")[:1]),
+        )
 
 
 class Report(models.Model):
@@ -119,14 +139,101 @@ class Report(models.Model):
 
     @property
     def deadline(self) -> datetime.date:
-        """Regulation art. 49: an agency publishes by 31 January of the following year; the
+        """The deadline the district set when it opened the year (``ReportingYear``), else
+        Regulation art. 49: an agency publishes by 31 January of the following year; the
         district government, whose report aggregates its agencies' reports, by 31 March."""
-        month = 3 if self.agency.kind == Agency.Kind.DISTRICT else 1
-        return datetime.date(self.year + 1, month, 31)
+        is_district = self.agency.kind == Agency.Kind.DISTRICT
+        if hasattr(self, "set_agency_deadline"):  # ``ReportQuerySet.with_deadlines()``
+            chosen = self.set_district_deadline if is_district else self.set_agency_deadline
+        else:
+            # Read once per instance: a page asks several times (date, days left, overdue).
+            if "_deadline_set" not in self.__dict__:
+                self._deadline_set = ReportingYear.deadline_set(
+                    district_id=self.agency.district_id, year=self.year, district=is_district
+                )
+            chosen = self._deadline_set
+        return chosen or ReportingYear.default_deadline(self.year, district=is_district)
 
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
+
+
+# ── The yearly cycle (reports/cycle/) ───────────────────────────────────────────────────
+
+
+class ReportingYear(models.Model):
+    """A district's reporting year, opened by its administrator (``cycle.services.year_open``):
+    the deadlines the district set for it. Without a row the regulation's dates apply."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="reporting_years", verbose_name="所属区"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    agency_deadline = models.DateField("机关报告截止日期")
+    district_deadline = models.DateField("区政府报告截止日期")
+    opened_at = models.DateTimeField("开启时间", auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="开启人"
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "报送年度"
+        verbose_name_plural = verbose_name
+        ordering = ["district", "-year"]
+        constraints = [models.UniqueConstraint(fields=["district", "year"], name="reporting_year_unique")]
+
+    def __str__(self):
+        return f"{self.district.name}{self.year}年度"
+
+    @staticmethod
+    def default_deadline(year: int, *, district: bool = False) -> datetime.date:
+        """Regulation art. 49: 31 January of the next year; the district government 31 March."""
+        return datetime.date(year + 1, 3 if district else 1, 31)
+
+    @classmethod
+    def deadline_set(cls, *, district_id: int, year: int, district: bool = False) -> datetime.date | None:
+        field = "district_deadline" if district else "agency_deadline"
+        return cls.objects.filter(district_id=district_id, year=year).values_list(field, flat=True).first()
+
+
+class CalendarDay(models.Model):
+    """A day of the district's calendar that is not what its weekday says: a weekday off
+    (节假日) or a weekend day worked in exchange (调休). Working-day counts read these
+    (``cycle.calendar.WorkCalendar``): the reminders and the board's waiting times."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "节假日（工作日放假）"
+        WORKDAY = "workday", "调休上班（周末上班）"
+
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="calendar_days", verbose_name="所属区"
+    )
+    date = models.DateField("日期")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    name = models.CharField("名称", max_length=30, blank=True, help_text="如：春节、国庆节")
+
+    class Meta:
+        verbose_name = "节假日与调休"
+        verbose_name_plural = verbose_name
+        ordering = ["district", "date"]
+        constraints = [models.UniqueConstraint(fields=["district", "date"], name="calendar_day_unique")]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
+
+    @property
+    def short_label(self) -> str:
+        """The kind in a word, for a narrow table."""
+        return "节假日" if self.kind == self.Kind.HOLIDAY else "调休上班"
+
+    def clean(self):
+        weekend = self.date is not None and self.date.weekday() >= 5
+        if self.kind == self.Kind.HOLIDAY and weekend:
+            raise ValidationError({"date": f"{self.date:%Y-%m-%d} 是周末，本来就不上班，无需登记为节假日。"})
+        if self.kind == self.Kind.WORKDAY and self.date is not None and not weekend:
+            raise ValidationError({"date": f"{self.date:%Y-%m-%d} 是工作日，调休上班只能登记周六或周日。"})
 
 
 # ── Publications ────────────────────────────────────────────────────────────────────────

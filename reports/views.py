@@ -50,7 +50,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 def home(request):
-    reports = list(Report.objects.visible_to(request.user).select_related("agency", "updated_by"))
+    reports = list(Report.objects.visible_to(request.user).with_deadlines().select_related("agency", "updated_by"))
     for report in reports:
         report.overdue = report.is_editable and deadline_passed(report)
     # An inactive (merged, abolished) agency keeps its reports but starts no new one.
@@ -337,8 +337,9 @@ def _file_name(report: Report, suffix: str) -> str:
     return f"{report.agency.name}{report.year}年政府信息公开工作年度报告{suffix}"
 
 
-def _attachment(request, content: bytes | str, *, content_type: str, filename: str) -> HttpResponse:
-    audit_record(kind=AuditEvent.Kind.EXPORT, request=request, object=filename)
+def _attachment(request, content: bytes | str, *, content_type: str, filename: str, report: Report) -> HttpResponse:
+    # The event belongs to the report's district (an audit viewer reads their district's only).
+    audit_record(kind=AuditEvent.Kind.EXPORT, request=request, object=filename, district_id=report.agency.district_id)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response["Cache-Control"] = "no-store"
@@ -354,12 +355,13 @@ def export_json(request, pk: int):
         dumps(report_to_document(report)).encode("utf-8"),
         content_type="application/json; charset=utf-8",
         filename=_file_name(report, ".json"),
+        report=report,
     )
 
 
 def _workbook_response(request, report: Report, suffix: str) -> HttpResponse:
     content = build_workbook(report_to_document(report), agency_name=report.agency.name)
-    return _attachment(request, content, content_type=XLSX_TYPE, filename=_file_name(report, suffix))
+    return _attachment(request, content, content_type=XLSX_TYPE, filename=_file_name(report, suffix), report=report)
 
 
 @login_required
@@ -407,6 +409,7 @@ def upload(request, pk: int):
                     kind=AuditEvent.Kind.IMPORT,
                     request=request,
                     object=f"{report.title}：{upload_file.name}"[:200],
+                    district_id=report.agency.district_id,
                     result=AuditEvent.Result.FAILURE,
                     detail=str(exc),
                 )
@@ -432,6 +435,7 @@ def upload(request, pk: int):
                     kind=AuditEvent.Kind.IMPORT,
                     request=request,
                     object=f"{report.title}：{upload_file.name}"[:200],
+                    district_id=report.agency.district_id,
                     detail=f"{changed} 个单元格有变化，第 {saved.version} 版",
                 )
                 messages.success(

@@ -22,8 +22,10 @@ The rule counts are cached (Django's cache) under the report's and last year's r
 version and time of change, so a board of 300 drafts checks only what changed since it was
 last shown.
 
-Working days are Monday to Friday. There is no Chinese public-holiday calendar here (nor the
-weekend days worked in exchange, 调休): a wait over the Spring Festival counts its weekdays.
+Working days are Monday to Friday, less the district's holidays and plus its 调休 weekend
+days (the calendar its administrator keeps, ``reports.cycle``): a wait over the Spring Festival
+does not count the festival. Days to the deadline are calendar days (the law names a date).
+The deadline is the one the district set when it opened the year, else 31 January.
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from reports import rules
-from reports.models import Agency, District, Report
+from reports.cycle.calendar import PLAIN, WorkCalendar
+from reports.cycle.selectors import district_calendar, year_deadlines
+from reports.models import Agency, District, Report, ReportingYear
 
 from . import workflow
 from .models import ReportEvent
@@ -62,22 +66,18 @@ CHECK_CACHE_SECONDS = 24 * 3600
 CHECK_CACHE_PREFIX = "board-check:v1"
 
 
-def report_deadline(year: int) -> datetime.date:
-    """An agency's report for ``year`` is due on 31 January of the next year (art. 49)."""
-    return datetime.date(year + 1, 1, 31)
+def report_deadline(year: int, district: District | None = None) -> datetime.date:
+    """An agency's report for ``year`` is due on the date the district set when it opened the
+    year (``reports.cycle``), else on 31 January of the next year (art. 49)."""
+    if district is None:
+        return ReportingYear.default_deadline(year)
+    return year_deadlines(district=district, year=year).agency
 
 
-def working_days_between(start: datetime.date, end: datetime.date) -> int:
-    """The working days (Monday–Friday) after ``start`` up to and including ``end``."""
-    if end <= start:
-        return 0
-    days = (end - start).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    for offset in range(1, rest + 1):
-        if (start + datetime.timedelta(days=weeks * 7 + offset)).weekday() < 5:
-            count += 1
-    return count
+def working_days_between(start: datetime.date, end: datetime.date, calendar: WorkCalendar = PLAIN) -> int:
+    """The working days after ``start`` up to and including ``end``: Monday–Friday, less the
+    district's holidays, plus its 调休 weekend days (``calendar``)."""
+    return calendar.working_days_between(start, end)
 
 
 # ── Who holds a report ──────────────────────────────────────────────────────────────────
@@ -130,6 +130,7 @@ class BoardRow:
     entered_on: datetime.date | None = None  # when the report entered its current status
     errors: int | None = None  # None: no report to check
     unexplained: int | None = None
+    calendar: WorkCalendar = PLAIN  # the district's holidays and 调休 days
 
     @cached_property
     def status_label(self) -> str:
@@ -182,7 +183,7 @@ class BoardRow:
         """How long the report has waited in its review step, in working days."""
         if not self.in_review or self.entered_on is None:
             return None
-        return working_days_between(self.entered_on, self.today)
+        return working_days_between(self.entered_on, self.today, self.calendar)
 
     # ── For the page: one attribute per cell, so the template stays a plain loop ──
 
@@ -352,7 +353,8 @@ def _counts(reports: list[Report], year: int, district: District) -> dict[int, t
 
 def district_board(*, district: District, year: int, today: datetime.date) -> DistrictBoard:
     """Where every agency's report for ``year`` stands on ``today`` (see the module docstring)."""
-    deadline = report_deadline(year)
+    deadline = report_deadline(year, district)
+    calendar = district_calendar(district=district)
     # Sorted here, not by the database: its collation may order Chinese names otherwise.
     agencies = sorted(
         # An inactive (merged, abolished) agency is expected only if it has a report for the year.
@@ -368,7 +370,7 @@ def district_board(*, district: District, year: int, today: datetime.date) -> Di
     for agency_id, name, kind in agencies:
         report = reports.get(agency_id)
         if report is None:
-            rows.append(BoardRow(agency_id, name, kind, None, MISSING, deadline, today))
+            rows.append(BoardRow(agency_id, name, kind, None, MISSING, deadline, today, calendar=calendar))
             continue
         errors, unexplained = counts.get(report.pk, (None, None))
         rows.append(
@@ -384,6 +386,7 @@ def district_board(*, district: District, year: int, today: datetime.date) -> Di
                 entered_on=_local_date(report.entered_at),
                 errors=errors,
                 unexplained=unexplained,
+                calendar=calendar,
             )
         )
     tally = Counter(row.status for row in rows)

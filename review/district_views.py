@@ -98,7 +98,7 @@ def board(request):
 def board_xlsx(request):
     _form, board, rows = _board(request)
     name = f"{board.district.name}{board.year}年度报告报送进度（{board.today:%Y%m%d}）.xlsx"
-    audit_record(kind=AuditEvent.Kind.EXPORT, request=request, object=name)
+    audit_record(kind=AuditEvent.Kind.EXPORT, request=request, object=name, district_id=board.district.pk)
     return _xlsx(board_workbook(board, rows), name)
 
 
@@ -130,7 +130,7 @@ def aggregate(request):
         "trend_chart": charts.trend_chart(district_trend(district=district, until=year)),
         "own_report": own_report,
         "may_start": own_report is None and may_start_district_report(request.user, district),
-        "district_deadline": district_deadline(year),
+        "district_deadline": district_deadline(year, district),
     }
     return render(request, "review/district/aggregate.html", context)
 
@@ -142,7 +142,7 @@ def aggregate_xlsx(request):
     form = AggregateForm(request.GET or None, today=timezone.localdate())
     result = district_aggregate(district=district, year=form.selected_year(), with_cells=True)
     name = f"{district.name}{result.year}年度政府信息公开工作年度报告汇总（分机关明细）.xlsx"
-    audit_record(kind=AuditEvent.Kind.EXPORT, request=request, object=name)
+    audit_record(kind=AuditEvent.Kind.EXPORT, request=request, object=name, district_id=district.pk)
     return _xlsx(aggregate_workbook(result), name)
 
 

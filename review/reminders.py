@@ -3,8 +3,8 @@
 Two kinds (``ReminderSent.Kind``):
 
 * **报送截止提醒** — to the clerks of an agency whose report for last year is not submitted
-  (no report, a draft, or returned), 14, 7 and 2 days before the deadline (31 January, art.
-  49) and once it is overdue (within ``OVERDUE_WINDOW_DAYS`` of the deadline). A reason is
+  (no report, a draft, or returned), 14, 7 and 2 days before the deadline (the district's,
+  else 31 January, art. 49) and once it is overdue (within ``OVERDUE_WINDOW_DAYS`` of the deadline). A reason is
   *due* from its day until the next one's, and only the latest due reason is sent: a job
   that did not run for a few days catches up with one e-mail, not three. "Overdue" is sent
   once, not every day.
@@ -26,8 +26,9 @@ unique index until the first commits, then fails the insert and sends nothing. A
 cannot be sent rolls its row back, so the next run tries again. (The one gap: an e-mail sent
 whose commit then fails would be sent again next run — at least once, never silently lost.)
 
-Working days are Monday to Friday (``board.working_days_between``): there is no Chinese
-public-holiday calendar, so the Spring Festival's weekdays count as working days.
+Working days are Monday to Friday less the district's holidays, plus its 调休 weekend days
+(``board.working_days_between`` with the calendar the district administrator keeps,
+``reports.cycle``). The deadline is the one the district set when it opened the year.
 
 The job is the Celery task :func:`send_due_reminders`, run daily by Celery beat
 (:data:`BEAT_SCHEDULE`); with the default console e-mail backend the e-mails go to the log.
@@ -50,6 +51,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from reports.cycle.selectors import district_calendar
 from reports.models import Agency, District, Report
 
 from . import workflow
@@ -125,8 +127,9 @@ def _person(user: User) -> str:
 # ── Deadline reminders to the agencies' clerks ─────────────────────────────────────────
 
 
-def _deadline_message(agency: Agency, report: Report | None, year: int, today: datetime.date, recipient: User):
-    deadline = report_deadline(year)
+def _deadline_message(
+    agency: Agency, report: Report | None, year: int, today: datetime.date, recipient: User, deadline: datetime.date
+):
     days_left = (deadline - today).days
     state = "尚未创建" if report is None else f"状态为“{report.get_status_display()}”"
     if days_left < 0:
@@ -150,7 +153,8 @@ def _deadline_message(agency: Agency, report: Report | None, year: int, today: d
 
 def _deadline_due(district: District, today: datetime.date) -> list[DueReminder]:
     year = today.year - 1
-    reason = deadline_reason((report_deadline(year) - today).days)
+    deadline = report_deadline(year, district)
+    reason = deadline_reason((deadline - today).days)
     if reason is None:
         return []
     # An inactive (merged, abolished) agency is expected only if it has a report for the year.
@@ -170,7 +174,7 @@ def _deadline_due(district: District, today: datetime.date) -> list[DueReminder]
         if report is not None and report.status not in WITH_AGENCY:
             continue
         for clerk in clerks.get(agency.pk, []):
-            subject, body = _deadline_message(agency, report, year, today, clerk)
+            subject, body = _deadline_message(agency, report, year, today, clerk, deadline)
             due.append(DueReminder(Kind.DEADLINE, agency, report, year, reason, clerk, subject, body))
     return due
 
@@ -206,12 +210,13 @@ def _review_due(district: District, today: datetime.date) -> list[DueReminder]:
         .order_by("year", "agency__name")
     )
     holders: dict[str, list[User]] = {}
+    calendar = district_calendar(district=district)
     due = []
     for report in reports:
         if report.entered_at is None:
             continue  # no event tells since when it waits (e.g. imported as it is)
         since = timezone.localtime(report.entered_at).date()
-        waited = working_days_between(since, today)
+        waited = working_days_between(since, today, calendar)
         if waited <= REVIEW_WAIT_WORKING_DAYS:
             continue
         role = holder_role(report.status)

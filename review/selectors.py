@@ -141,6 +141,7 @@ def queue_for(user, *, today: datetime.date | None = None) -> list[QueueItem]:
         return []
     reports = with_entered_at(
         Report.objects.filter(agency__district_id=user.district_id, status__in=statuses)
+        .with_deadlines()
         .exclude(agency_id=user.agency_id)
         .select_related("agency", "agency__district")
     ).order_by("year", "entered_at", "agency__name")
@@ -181,7 +182,7 @@ def district_overview(district_id: int, *, year: int | None = None, today=None) 
     years = sorted(set(reports.values_list("year", flat=True)), reverse=True)
     if year is not None:
         reports = reports.filter(year=year)
-    reports = with_entered_at(reports.select_related("agency")).order_by("agency__name", "-year")
+    reports = with_entered_at(reports.with_deadlines().select_related("agency")).order_by("agency__name", "-year")
     items = _items(list(reports), today)
     groups = [
         StatusGroup(status, label, [item for item in items if item.report.status == status])

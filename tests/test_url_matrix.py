@@ -10,12 +10,13 @@ the report as it was. A URL added to the project without an entry here fails
 from __future__ import annotations
 
 import types
+from datetime import date
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reports.models import Report
+from reports.models import CalendarDay, Report, ReportingYear
 from reports.tests.publishing_fixtures import approved_report, media_root_fixture, publish  # noqa: F401
 from review.models import Comment
 from tests.factories import complete_cells, complete_texts, make_agency, make_district, make_report, make_user
@@ -24,7 +25,8 @@ S = Report.Status
 ANON, CLERK_A, CLERK_B = "anonymous", "clerk_a", "clerk_b"
 FIRST, SECOND, FINAL, ADMIN_X, AUDITOR = "first", "second", "final", "admin_x", "auditor"
 REVIEWER_Y, ADMIN_Y = "reviewer_y", "admin_y"
-PERSONAS = (ANON, CLERK_A, CLERK_B, FIRST, SECOND, FINAL, ADMIN_X, AUDITOR, REVIEWER_Y, ADMIN_Y)
+INSTALLATION_AUDITOR = "installation_auditor"  # reads every district's security log, nothing else
+PERSONAS = (ANON, CLERK_A, CLERK_B, FIRST, SECOND, FINAL, ADMIN_X, AUDITOR, REVIEWER_Y, ADMIN_Y, INSTALLATION_AUDITOR)
 SIGNED_IN = frozenset(PERSONAS) - {ANON}
 EVERYONE = frozenset(PERSONAS)
 DISTRICT_X = frozenset({FIRST, SECOND, FINAL, ADMIN_X, AUDITOR})
@@ -40,7 +42,7 @@ MATRIX: dict[str, tuple[str, str | None, frozenset[str]]] = {
     "accounts:login": ("GET", None, EVERYONE),
     "accounts:logout": ("POST", None, EVERYONE),
     "accounts:password_change": ("GET", None, SIGNED_IN),
-    "accounts:audit_log": ("GET", None, frozenset({AUDITOR})),
+    "accounts:audit_log": ("GET", None, frozenset({AUDITOR, INSTALLATION_AUDITOR})),
     # the public site and open data
     "reports:public_list": ("GET", None, EVERYONE),
     "reports:public_detail": ("GET", S.PUBLISHED, EVERYONE),
@@ -101,6 +103,13 @@ MATRIX: dict[str, tuple[str, str | None, frozenset[str]]] = {
     # A file another session uploaded is not found: the administrator is sent back to upload.
     "administration:onboarding_preview": ("GET", None, frozenset({ADMIN_X, ADMIN_Y})),
     "administration:onboarding_apply": ("POST", None, frozenset({ADMIN_X, ADMIN_Y})),
+    # the yearly cycle: each district administrator their own district's; a year or a
+    # calendar day of district X is "not found" for Y's administrator
+    "cycle:index": ("GET", None, frozenset({ADMIN_X, ADMIN_Y})),
+    "cycle:open": ("POST", None, frozenset({ADMIN_X, ADMIN_Y})),
+    "cycle:year": ("GET", None, frozenset({ADMIN_X})),
+    "cycle:calendar": ("GET", None, frozenset({ADMIN_X, ADMIN_Y})),
+    "cycle:calendar_remove": ("POST", None, frozenset({ADMIN_X})),
 }
 
 
@@ -150,6 +159,7 @@ def world(db, media_root):
             "reviewer_y", district=y, is_first_reviewer=True, is_second_reviewer=True, is_final_reviewer=True
         ),
         ADMIN_Y: make_user("admin_y", district=y, is_district_admin=True),
+        INSTALLATION_AUDITOR: make_user("audit_all", is_installation_auditor=True),
     }
     return {"x": x, "agency_a": agency_a, "people": people}
 
@@ -187,6 +197,14 @@ def url_for(name: str, report: Report | None, world) -> str:
         return reverse(name, args=["A" * 22])
     if name == "reports:open_data_csv":
         return reverse(name, args=[report.year])
+    if name == "cycle:year":
+        ReportingYear.objects.create(
+            district=world["x"], year=2024, agency_deadline=date(2025, 1, 20), district_deadline=date(2025, 3, 31)
+        )
+        return reverse(name, args=[2024])
+    if name == "cycle:calendar_remove":
+        day = CalendarDay.objects.create(district=world["x"], date=date(2027, 2, 8), kind=CalendarDay.Kind.HOLIDAY)
+        return reverse(name, args=[day.pk])
     return reverse(name, args=[report.pk]) if report is not None else reverse(name)
 
 

@@ -237,7 +237,8 @@ def test_only_an_audit_viewer_reads_the_security_log(client, clerk):
     district = clerk.agency.district
     viewer = User.objects.create(username="auditor", district=district, is_audit_viewer=True)
     admin = User.objects.create(username="district_admin", district=district, is_district_admin=True)
-    AuditEvent.objects.create(kind="login_failed", username="clerk_a", result="failure")
+    # An event of the viewer's district (events are scoped by district: test_audit_scope.py).
+    AuditEvent.objects.create(kind="login_failed", username="clerk_a", result="failure", district=district)
     url = reverse("accounts:audit_log")
     assert client.get(url).status_code == 302
     for user in (clerk, admin):

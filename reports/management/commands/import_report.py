@@ -43,6 +43,7 @@ class Command(ReportCommand):
                     kind=AuditEvent.Kind.IMPORT,
                     username="manage.py import_report",
                     object=report.title[:200],
+                    district_id=report.agency.district_id,
                     detail=f"{path}：{action}",
                 )
                 lines.append(f"{path}：{report.title} {action}，状态：{report.get_status_display()}")

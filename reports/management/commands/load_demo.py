@@ -49,7 +49,7 @@ DISTRICT_ROLES = (
     ("admin", "is_district_admin", "区政务公开办管理员"),
     ("auditor", "is_audit_viewer", "审计查看员"),
 )
-ROLE_FLAGS = tuple(flag for _suffix, flag, _title in DISTRICT_ROLES)
+ROLE_FLAGS = (*(flag for _suffix, flag, _title in DISTRICT_ROLES), "is_installation_auditor")
 
 
 @dataclass
@@ -93,7 +93,16 @@ class Command(ReportCommand):
                         EXIT_FAILED,
                     )
                 self.stdout.write(f"已删除演示报告及相关记录 {deleted} 条。")
-            people = [DemoUser("admin", "超级管理员", "（全系统）", "系统管理员", superuser=True)]
+            people = [
+                DemoUser("admin", "超级管理员", "（全系统）", "系统管理员", superuser=True),
+                DemoUser(
+                    "audit_all",
+                    "全系统审计查看员",
+                    "（全系统）",
+                    "全系统审计查看员",
+                    flags=("is_installation_auditor",),
+                ),
+            ]
             for document, clerk in documents:
                 report = Report.objects.filter(agency__name=document.agency_name, year=document.year).first()
                 if report is None:
