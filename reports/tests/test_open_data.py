@@ -86,7 +86,25 @@ def test_the_api_filters_by_district(anonymous_client, site):
     assert [item["agency"] for item in api(anonymous_client, district=haidian)["results"]] == ["北京市海淀区民政局"]
 
 
-def test_the_api_pages(anonymous_client, district):
+def test_the_api_pages_by_keyset(anonymous_client, district):
+    for index in range(45):
+        agency = make_agency(f"北京市朝阳区第{index:02d}局", district=district)
+        published_row(approved_report(agency, year=2023 + index % 2))
+
+    pages = [api(anonymous_client)]
+    while pages[-1]["next"]:
+        assert "cursor=" in pages[-1]["next"]
+        pages.append(anonymous_client.get(pages[-1]["next"]).json())
+
+    assert [len(page["results"]) for page in pages] == [20, 20, 5]
+    assert {page["count"] for page in pages} == {45}
+    seen = [(item["year"], item["agency"]) for page in pages for item in page["results"]]
+    # Every report once, in the listing's order across the change of year (2024, then 2023).
+    assert seen == sorted(seen, key=lambda pair: (-pair[0], pair[1]))
+    assert len(set(seen)) == 45
+
+
+def test_the_api_still_reads_page_numbers(anonymous_client, district):
     for index in range(21):
         published_row(approved_report(make_agency(f"北京市朝阳区第{index:02d}局", district=district)))
 
@@ -94,8 +112,15 @@ def test_the_api_pages(anonymous_client, district):
     second = api(anonymous_client, page=2)
 
     assert (first["count"], first["pages"], len(first["results"])) == (21, 2, 20)
-    assert first["next"].endswith("page=2")
     assert (len(second["results"]), second["previous"].endswith("page=1")) == (1, True)
+    assert second["results"][0]["agency"] == "北京市朝阳区第20局"
+
+
+@pytest.mark.parametrize("cursor", ["x", "%%%", "W10", "WzEsMiwzXQ", "a" * 500])
+def test_a_bad_cursor_is_refused_in_chinese(anonymous_client, site, cursor):
+    response = anonymous_client.get(reverse("reports:api_list"), {"cursor": cursor})
+    assert response.status_code == 400
+    assert "cursor 参数无效" in response.json()["error"]
 
 
 def test_a_report_in_the_interchange_format_is_the_published_json_file(anonymous_client, site):
