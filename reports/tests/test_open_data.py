@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -236,3 +237,65 @@ def test_queued_publications_are_not_in_the_open_data(anonymous_client, agency_a
     assert Publication.objects.count() == 1
     assert api(anonymous_client)["count"] == 0
     assert anonymous_client.get(reverse("reports:open_data_csv", args=[2024])).status_code == 404
+
+
+# ── For readers: Chinese names, Beijing time, a data dictionary (issue 14) ────────────────
+
+
+def test_the_api_gives_beijing_time_with_its_offset(anonymous_client, site):
+    from django.utils import timezone
+
+    item = api(anonymous_client)["results"][0]
+    published = site["nanmofang-2024"].published_at
+
+    assert item["published_at"].endswith("+08:00")
+    assert item["published_at"] == timezone.localtime(published).isoformat()
+
+
+def test_the_csv_names_the_agency_kind_in_chinese_and_the_time_in_beijing(anonymous_client, site):
+    _, rows = read_csv(anonymous_client.get(reverse("reports:open_data_csv", args=[2024])))
+    header, *data = rows
+    by_agency = {row[1]: dict(zip(header, row, strict=True)) for row in data}
+
+    assert by_agency["北京市朝阳区南磨房地区办事处"]["agency_kind"] == "街道（地区）办事处"
+    assert by_agency["北京市海淀区民政局"]["agency_kind"] == "区级部门"
+    assert by_agency["北京市海淀区民政局"]["published_at"].endswith("+08:00")
+
+
+def test_the_public_pages_name_the_agency_kind_in_chinese(anonymous_client, site):
+    html = anonymous_client.get(reverse("reports:public_list")).content.decode()
+    assert "<td>街道（地区）办事处</td>" in html
+    assert "<td>区级部门</td>" in html
+    assert not re.search(r">\s*(street|department|township|district)\s*<", html)
+
+
+def test_the_data_dictionary_explains_every_column_of_the_year_csv(anonymous_client, site):
+    _, year_rows = read_csv(anonymous_client.get(reverse("reports:open_data_csv", args=[2024])))
+    response = anonymous_client.get(reverse("reports:open_data_dictionary"))
+    body = response.content
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+    assert response.status_code == 200
+    assert body.startswith(b"\xef\xbb\xbf")
+    header, *entries = rows
+    assert header == ["列名", "表", "栏目", "行", "列", "单位", "完整名称"]
+    assert [entry[0] for entry in entries] == year_rows[0]  # one entry per column, in order
+    by_code = {entry[0]: entry for entry in entries}
+    for cell in standard.CELLS:
+        _, table, _section, row, column, unit, label = by_code[cell.code]
+        assert table.startswith(f"{standard.STANDARD.table(cell.table).part}、")
+        assert (row, column, unit, label) == (
+            " / ".join(cell.row.path),
+            " / ".join(cell.column.path),
+            cell.kind.unit,
+            cell.label,
+        )
+    assert by_code["t3.new.natural"][1] == "三、收到和处理政府信息公开申请情况"
+    assert "自然人" in by_code["t3.new.natural"][4]
+    assert "北京时间" in by_code["published_at"][6]
+
+
+def test_the_open_data_page_links_the_data_dictionary(anonymous_client, site):
+    html = anonymous_client.get(reverse("reports:open_data")).content.decode()
+    assert f'href="{reverse("reports:open_data_dictionary")}"' in html
+    assert "数据字典" in html
