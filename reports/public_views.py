@@ -24,6 +24,7 @@ from django.db import models
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
@@ -93,7 +94,9 @@ def facets() -> dict:
     one query, cached with the generation."""
 
     def compute() -> dict:
-        rows = list(Publication.objects.current().values_list("year", "district_id", "district__name").distinct())
+        rows = list(
+            Publication.objects.current().order_by().values_list("year", "district_id", "district__name").distinct()
+        )
         return {
             "years": sorted({year for year, _, _ in rows}, reverse=True),
             "districts": sorted({(pk, name) for _, pk, name in rows}, key=lambda item: (item[1], item[0])),
@@ -140,7 +143,11 @@ def listing_rows(ids_queryset):
     """The rows whose ids ``ids_queryset`` (a sliced ``values("pk")`` query) selects, with
     their district, in the listing's order: one query. The slice is cut on the index alone
     (no join for the rows skipped), then only its rows are joined."""
-    return list(
+    return list(listing_rows_query(ids_queryset))
+
+
+def listing_rows_query(ids_queryset):
+    return (
         Publication.objects.filter(pk__in=ids_queryset)
         .select_related("district")
         .only(*LISTING_FIELDS)
@@ -204,19 +211,46 @@ def listing_key(request) -> tuple | None:
     )
 
 
+def filter_options(form: PublicFilterForm) -> dict[str, list[tuple[str, str, bool]]]:
+    """(value, label, selected) of each filter's choices, decided here rather than by the
+    template (which would ask the bound field once per option)."""
+    options = {}
+    for name in ("year", "district", "kind"):
+        chosen = form[name].value()
+        chosen = "" if chosen is None else str(chosen)
+        options[name] = [(str(value), label, str(value) == chosen) for value, label in form.fields[name].choices]
+    return options
+
+
+def listing_row(publication: Publication, detail_url: str) -> dict[str, str]:
+    """A listing row's texts, prepared in Python (the template only writes them out)."""
+    published = timezone.localtime(publication.published_at) if publication.published_at else None
+    return {
+        "url": detail_url.format(publication.report_id),
+        "title": f"{publication.agency_name}{publication.year}年政府信息公开工作年度报告",
+        "year": str(publication.year),
+        "district": publication.district.name,
+        "kind": publication.get_agency_kind_display(),
+        "version": f"第 {publication.version} 版（已更正）" if publication.version > 1 else "第 1 版",
+        "published": f"{published.year}年{published.month}月{published.day}日" if published else "",
+    }
+
+
 @require_safe
 @cached_public_page(listing_key)
 def public_list(request):
     form = PublicFilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
     page = paginate(request, filters)
+    detail_url = reverse("reports:public_detail", args=[0]).replace("/0/", "/{}/")
     return render(
         request,
         "reports/public_list.html",
         {
             "form": form,
+            "options": filter_options(form),
             "page": page,
-            "publications": page.object_list,
+            "publications": [listing_row(publication, detail_url) for publication in page.object_list],
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "ellipsis": page.paginator.ELLIPSIS,
             "query": query_without_page(request),
