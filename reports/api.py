@@ -30,7 +30,7 @@ from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpRespon
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_safe
 
 from . import formats, standard
@@ -44,6 +44,7 @@ from .public_views import (
     listing,
     listing_count,
     listing_rows,
+    normalised_query,
     paginate,
     stored_file,
 )
@@ -145,10 +146,8 @@ def api_list_key(request) -> tuple | None:
         generation,
         request.scheme,
         request.get_host(),
-        *(
-            query.get(name, "").strip()[: CURSOR_MAX_LENGTH + 1]
-            for name in ("year", "district", "kind", "q", "page", "cursor")
-        ),
+        *sorted(normalised_query(query).items()),
+        *(query.get(name, "").strip()[: CURSOR_MAX_LENGTH + 1] for name in ("page", "cursor")),
     )
 
 
@@ -199,11 +198,10 @@ def report_list(request):
 
 
 def _url(request, **replace: str) -> str:
-    params = request.GET.copy()
-    for name in ("page", "cursor"):
-        params.pop(name, None)
-    params.update(replace)
-    return request.build_absolute_uri(f"{reverse('reports:api_list')}?{params.urlencode()}")
+    """A link to another page of this listing: the filters (as the cache key reads them, so a
+    cached answer holds nothing else of its first visitor's query) and ``replace``."""
+    params = {**normalised_query(request.GET), **replace}
+    return request.build_absolute_uri(f"{reverse('reports:api_list')}?{urlencode(params)}")
 
 
 @require_safe

@@ -26,7 +26,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -190,10 +190,18 @@ def paginate(request, filters: dict):
     return page
 
 
+FILTER_NAMES = ("year", "district", "kind", "q")
+
+
+def normalised_query(query) -> dict[str, str]:
+    """The filter parameters as the cache key reads them. The page links are built from these
+    alone, so that a cached page holds nothing of its first visitor's other parameters."""
+    values = {name: query.get(name, "").strip()[:60] for name in FILTER_NAMES}
+    return {name: value for name, value in values.items() if value}
+
+
 def query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
+    return urlencode(normalised_query(request.GET))
 
 
 def listing_key(request) -> tuple | None:
@@ -202,13 +210,9 @@ def listing_key(request) -> tuple | None:
     generation = public_generation()
     if generation is None:
         return None
-    query = request.GET
-    page = query.get("page", "")
-    return (
-        generation,
-        *(query.get(name, "").strip()[:60] for name in ("year", "district", "kind", "q")),
-        page if page.isdigit() and len(page) < 8 else "",
-    )
+    page = request.GET.get("page", "")
+    page = page if page.isdigit() and len(page) < 8 else ""
+    return (generation, *sorted(normalised_query(request.GET).items()), page)
 
 
 def filter_options(form: PublicFilterForm) -> dict[str, list[tuple[str, str, bool]]]:

@@ -296,3 +296,13 @@ def test_the_template_loader_is_cached(settings):
     assert not settings.DEBUG
     loaders = engines["django"].engine.template_loaders
     assert [type(loader).__module__ for loader in loaders] == ["django.template.loaders.cached"]
+
+
+def test_a_cached_page_keeps_nothing_of_its_first_visitors_other_parameters(anonymous_client, many):
+    first = anonymous_client.get(reverse("reports:public_list"), {"year": "2024", "ref": "evil", "page": "1"})
+    again = anonymous_client.get(reverse("reports:public_list"), {"year": "2024", "page": "1"})
+
+    assert "evil" not in first.content.decode()
+    assert first.content == again.content
+    data = anonymous_client.get(reverse("reports:api_list"), {"ref": "evil"}).json()
+    assert "evil" not in data["next"]
