@@ -1,5 +1,6 @@
 """Send a signed-in user whose password must change (first sign-in, expiry) to the change page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,6 +13,10 @@ class PasswordPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # Nobody is signed in without a session: asking would read the session and mark
+            # every public page "Vary: Cookie" (issue 13).
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and (user.must_change_password or user.password_expired):
             exempt = {reverse(name) for name in self.EXEMPT_URL_NAMES}

@@ -14,28 +14,18 @@ the tables as autovacuum would. Run::
 
 from __future__ import annotations
 
-import copy
-import json
-from pathlib import Path
-
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
-from django.utils import timezone
 
-from reports.models import Agency, District, Publication, Report
+from benchmarks import public_fixture
+from reports.models import Publication
 
 pytestmark = pytest.mark.django_db
 
-REPORTS = 20_000
-YEARS = (2020, 2021, 2022, 2023, 2024)
-DISTRICTS = 20
-AGENCIES = REPORTS // len(YEARS)
+REPORTS = public_fixture.REPORTS
 BUDGET_SECONDS = 0.100
-
-SAMPLE = Path(__file__).resolve().parent.parent / "reports" / "fixtures" / "samples" / "2024-nanmofang-area.json"
-KINDS = list(Agency.Kind.values)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +36,9 @@ def published_20000(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield _create()
+            districts = public_fixture.create_published()
+            assert Publication.objects.current().count() == REPORTS
+            yield districts
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -55,63 +47,6 @@ def published_20000(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
-
-
-def _create() -> list[District]:
-    sample = json.loads(SAMPLE.read_text(encoding="utf-8"))
-    for code, value in sample["cells"].items():
-        if value is None:
-            sample["cells"][code] = "0" if code.startswith("t6.fee_") and code != "t6.fee_notices" else 0
-    districts = District.objects.bulk_create(District(name=f"测试市第{index:02d}区") for index in range(DISTRICTS))
-    agencies = Agency.objects.bulk_create(
-        (
-            Agency(
-                district=districts[index % DISTRICTS],
-                name=f"{districts[index % DISTRICTS].name}第{index:04d}号机关",
-                kind=KINDS[index % len(KINDS)],
-            )
-            for index in range(AGENCIES)
-        ),
-        batch_size=1000,
-    )
-    reports = Report.objects.bulk_create(
-        (
-            Report(
-                agency=agency, year=year, status=Report.Status.PUBLISHED, cells=sample["cells"], texts=sample["texts"]
-            )
-            for agency in agencies
-            for year in YEARS
-        ),
-        batch_size=1000,
-    )
-    now = timezone.now()
-    by_agency = {agency.pk: agency for agency in agencies}
-
-    def publication(report: Report) -> Publication:
-        agency = by_agency[report.agency_id]
-        snapshot = copy.copy(sample)
-        snapshot["year"] = report.year
-        snapshot["agency"] = {"name": agency.name, "district": agency.district.name}
-        return Publication(
-            report=report,
-            agency=agency,
-            year=report.year,
-            agency_name=agency.name,
-            version=1,
-            status=Publication.Status.PUBLISHED,
-            is_current=True,
-            snapshot=snapshot,
-            published_at=now,
-            attempts=1,
-        )
-
-    Publication.objects.bulk_create((publication(report) for report in reports), batch_size=1000)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in ("reports_publication", "reports_agency", "reports_district", "reports_report"):
-                cursor.execute(f"ANALYZE {table}")
-    assert Publication.objects.current().count() == REPORTS
-    return districts
 
 
 def check_budget(benchmark) -> None:

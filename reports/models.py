@@ -280,6 +280,7 @@ class Publication(models.Model):
     FROZEN_FIELDS = frozenset(
         {
             *("report", "report_id", "agency", "agency_id", "year", "agency_name"),
+            *("district", "district_id", "agency_kind"),
             *("version", "snapshot", "correction_reason"),
         }
     )
@@ -290,6 +291,10 @@ class Publication(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="publications", verbose_name="机关")
     year = models.PositiveSmallIntegerField("年度")
     agency_name = models.CharField("机关名称（发布时）", max_length=100)
+    # Also copied at publication (issue 13): the listing's district and kind filters are then
+    # served by the listing's own indexes, without a join to every agency.
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", verbose_name="所属区（发布时）")
+    agency_kind = models.CharField("机关类型（发布时）", max_length=20, choices=Agency.Kind.choices)
     version = models.PositiveIntegerField("版本号")
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.QUEUED)
     is_current = models.BooleanField("当前版本", default=False)
@@ -325,6 +330,17 @@ class Publication(models.Model):
                 fields=["-year", "agency_name", "id"], condition=models.Q(is_current=True), name="publication_listing"
             ),
             models.Index(fields=["agency", "year"], name="publication_agency_year"),
+            # The listing filtered by district or by kind (with or without a year), in its order.
+            models.Index(
+                fields=["district", "-year", "agency_name", "id"],
+                condition=models.Q(is_current=True),
+                name="publication_listing_district",
+            ),
+            models.Index(
+                fields=["agency_kind", "-year", "agency_name", "id"],
+                condition=models.Q(is_current=True),
+                name="publication_listing_kind",
+            ),
         ]
 
     def __str__(self):
@@ -346,7 +362,10 @@ class Publication(models.Model):
 
     @staticmethod
     def _frozen_columns() -> list[str]:
-        return ["report_id", "agency_id", "year", "agency_name", "version", "snapshot", "correction_reason"]
+        return [
+            *("report_id", "agency_id", "year", "agency_name", "district_id", "agency_kind"),
+            *("version", "snapshot", "correction_reason"),
+        ]
 
     @property
     def title(self) -> str:

@@ -5,40 +5,49 @@ Everything shown comes from publications (``reports.models.Publication``), never
 live report: a report under correction keeps showing its current published version until
 the next one is published. Every view here answers GET and HEAD only.
 
-Pages are cacheable for anonymous visitors for 30 seconds (``Cache-Control: public``; a new
-report is then on every cached copy within a minute of its sign-off); a
-published file's URL names its version, so its content never changes and it is cached for
-a year.
+Served at the framework's floor (issue 13, see ``reports/public_cache``): for an anonymous
+visitor each page is kept in the shared cache — the listings, the open-data page and a
+report's current page under the publication generation (a publication makes them new at
+once), a published version's page and files forever (they never change). A miss costs at
+most three queries; a hit none. Browsers and proxies may keep a page 30 seconds (with an
+``ETag`` to revalidate), a version's page and files a year.
 """
 
 from __future__ import annotations
 
-from functools import wraps
+import calendar
+from functools import cached_property
 
 from django import forms
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db import models
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from . import charts, formats
 from .documents import render_html
-from .models import Agency, District, Publication, PublicationFile
+from .models import Agency, Publication, PublicationFile
+from .public_cache import (
+    IMMUTABLE_MAX_AGE,
+    cached_public_page,
+    cached_value,
+    public_cache_control,
+    public_generation,
+)
 from .publishing import media_path, publication_document
 
 PAGE_SIZE = 20
-PAGE_MAX_AGE = 30  # seconds
-FILE_MAX_AGE = 365 * 24 * 3600
-CACHE_SECONDS = 300
+FILE_MAX_AGE = IMMUTABLE_MAX_AGE
 
 
 class KindConverter:
-    """``pdf``, ``xlsx``, ``json`` or ``html`` in a download URL."""
+    """A published file's format in a download URL (``pdf``, ``xlsx``, …)."""
 
     regex = "|".join(formats.KINDS)
 
@@ -49,38 +58,29 @@ class KindConverter:
         return value
 
 
-def public_cache(view):
-    """``Cache-Control: public, max-age=30`` for anonymous visitors; private when signed in
-    (the page header then names the user)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.has_header("Cache-Control"):
-            if request.user.is_authenticated:
-                patch_cache_control(response, private=True, no_cache=True)
-            else:
-                patch_cache_control(response, public=True, max_age=PAGE_MAX_AGE)
-        return response
-
-    return wrapper
-
-
 # ── The listing ─────────────────────────────────────────────────────────────────────────
 
 
 class PublicFilterForm(forms.Form):
-    """The listing's filters, shared by the page and the JSON API. Invalid values are ignored."""
+    """The listing's filters, shared by the page and the JSON API. Invalid values are ignored.
+
+    ``choices=False`` (the API) checks the year and district as numbers only, so that the
+    filter choices need not be read to answer."""
 
     year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
     district = forms.TypedChoiceField(label="所属区", required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(label="机关类型", required=False, choices=[("", "全部类型"), *Agency.Kind.choices])
     q = forms.CharField(label="机关名称", required=False, max_length=50, strip=True)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, choices: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", "全部年度"), *((year, f"{year}年") for year in published_years())]
-        self.fields["district"].choices = [("", "全部区"), *district_choices()]
+        if choices:
+            found = facets()
+            self.fields["year"].choices = [("", "全部年度"), *((year, f"{year}年") for year in found["years"])]
+            self.fields["district"].choices = [("", "全部区"), *found["districts"]]
+        else:
+            self.fields["year"] = forms.IntegerField(required=False, min_value=1, max_value=9999)
+            self.fields["district"] = forms.IntegerField(required=False, min_value=1, max_value=2**62)
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -89,20 +89,25 @@ class PublicFilterForm(forms.Form):
         return dict(self.cleaned_data)
 
 
+def facets() -> dict:
+    """The years and the districts that have published reports (the filters' choices), in
+    one query, cached with the generation."""
+
+    def compute() -> dict:
+        rows = list(
+            Publication.objects.current().order_by().values_list("year", "district_id", "district__name").distinct()
+        )
+        return {
+            "years": sorted({year for year, _, _ in rows}, reverse=True),
+            "districts": sorted({(pk, name) for _, pk, name in rows}, key=lambda item: (item[1], item[0])),
+        }
+
+    generation = public_generation()
+    return compute() if generation is None else cached_value(("facets", generation), compute)
+
+
 def published_years() -> list[int]:
-    years = cache.get("public:years")
-    if years is None:
-        years = list(Publication.objects.current().order_by("-year").values_list("year", flat=True).distinct())
-        cache.set("public:years", years, 60)
-    return years
-
-
-def district_choices() -> list[tuple[int, str]]:
-    choices = cache.get("public:districts")
-    if choices is None:
-        choices = list(District.objects.order_by("name").values_list("pk", "name"))
-        cache.set("public:districts", choices, 60)
-    return choices
+    return facets()["years"]
 
 
 LISTING_FIELDS = (
@@ -111,70 +116,149 @@ LISTING_FIELDS = (
     "year",
     "version",
     "agency_name",
+    "agency_kind",
     "published_at",
-    "agency__kind",
-    "agency__district__name",
+    "district__name",
 )
+LISTING_ORDER = ("-year", "agency_name", "pk")
 
 
 def listing(filters: dict):
     """The current published versions matching ``filters`` (year, district, kind, q), newest
-    year first, then by agency name; only the columns a listing shows."""
-    queryset = (
-        Publication.objects.current()
-        .select_related("agency__district")
-        .only(*LISTING_FIELDS)
-        .order_by("-year", "agency_name", "pk")
-    )
+    year first, then by agency name. Each filter is a column of the publication served by
+    a partial index (``publication_listing``, ``…_district``, ``…_kind``)."""
+    queryset = Publication.objects.current().order_by(*LISTING_ORDER)
     if filters.get("year"):
         queryset = queryset.filter(year=filters["year"])
     if filters.get("district"):
-        queryset = queryset.filter(agency__district_id=filters["district"])
+        queryset = queryset.filter(district_id=filters["district"])
     if filters.get("kind"):
-        queryset = queryset.filter(agency__kind=filters["kind"])
+        queryset = queryset.filter(agency_kind=filters["kind"])
     if filters.get("q"):
-        queryset = queryset.filter(Q(agency_name__icontains=filters["q"]))
+        queryset = queryset.filter(agency_name__icontains=filters["q"])
     return queryset
 
 
-def paginate(request, queryset):
-    """A page of ``queryset``. The page is cut on the publication ids alone (the listing's
-    index serves the count, the order and the offset without joining a row), then only its
-    20 rows are loaded with their agency and district: a deep page costs little more than
-    the first."""
-    paginator = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE)
+def listing_rows(ids_queryset):
+    """The rows whose ids ``ids_queryset`` (a sliced ``values("pk")`` query) selects, with
+    their district, in the listing's order: one query. The slice is cut on the index alone
+    (no join for the rows skipped), then only its rows are joined."""
+    return list(listing_rows_query(ids_queryset))
+
+
+def listing_rows_query(ids_queryset):
+    return (
+        Publication.objects.filter(pk__in=ids_queryset)
+        .select_related("district")
+        .only(*LISTING_FIELDS)
+        .order_by(*LISTING_ORDER)
+    )
+
+
+def filters_key(filters: dict) -> tuple:
+    return tuple((name, filters[name]) for name in sorted(filters) if filters[name] not in (None, ""))
+
+
+def listing_count(filters: dict) -> int:
+    """How many reports match, cached with the generation: a deep page does not count again."""
+    generation = public_generation()
+
+    def compute() -> int:
+        return listing(filters).count()
+
+    return compute() if generation is None else cached_value(("count", generation, filters_key(filters)), compute)
+
+
+class CountedPaginator(Paginator):
+    """A paginator whose count is given (cached), not queried."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count
+
+
+def paginate(request, filters: dict):
+    """The page asked for (clamped into range), its rows loaded in one query."""
+    queryset = listing(filters)
+    paginator = CountedPaginator(queryset.values("pk"), PAGE_SIZE, count=listing_count(filters))
     page = paginator.get_page(request.GET.get("page"))
-    ids = list(page.object_list)
-    rows = queryset.model.objects.filter(pk__in=ids).select_related("agency__district").only(*LISTING_FIELDS)
-    by_id = {row.pk: row for row in rows}
-    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    page.object_list = listing_rows(page.object_list) if paginator.count else []
     return page
 
 
+FILTER_NAMES = ("year", "district", "kind", "q")
+
+
+def normalised_query(query) -> dict[str, str]:
+    """The filter parameters as the cache key reads them. The page links are built from these
+    alone, so that a cached page holds nothing of its first visitor's other parameters."""
+    values = {name: query.get(name, "").strip()[:60] for name in FILTER_NAMES}
+    return {name: value for name, value in values.items() if value}
+
+
 def query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
+    return urlencode(normalised_query(request.GET))
+
+
+def listing_key(request) -> tuple | None:
+    """The listing's cache key: the generation and the query, normalised as the form reads it
+    (unknown parameters, blanks and the order of the parameters do not matter)."""
+    generation = public_generation()
+    if generation is None:
+        return None
+    page = request.GET.get("page", "")
+    page = page if page.isdigit() and len(page) < 8 else ""
+    return (generation, *sorted(normalised_query(request.GET).items()), page)
+
+
+def filter_options(form: PublicFilterForm) -> dict[str, list[tuple[str, str, bool]]]:
+    """(value, label, selected) of each filter's choices, decided here rather than by the
+    template (which would ask the bound field once per option)."""
+    options = {}
+    for name in ("year", "district", "kind"):
+        chosen = form[name].value()
+        chosen = "" if chosen is None else str(chosen)
+        options[name] = [(str(value), label, str(value) == chosen) for value, label in form.fields[name].choices]
+    return options
+
+
+def listing_row(publication: Publication, detail_url: str) -> dict[str, str]:
+    """A listing row's texts, prepared in Python (the template only writes them out)."""
+    published = timezone.localtime(publication.published_at) if publication.published_at else None
+    return {
+        "url": detail_url.format(publication.report_id),
+        "title": f"{publication.agency_name}{publication.year}年政府信息公开工作年度报告",
+        "year": str(publication.year),
+        "district": publication.district.name,
+        "kind": publication.get_agency_kind_display(),
+        "version": f"第 {publication.version} 版（已更正）" if publication.version > 1 else "第 1 版",
+        "published": f"{published.year}年{published.month}月{published.day}日" if published else "",
+    }
 
 
 @require_safe
-@public_cache
+@cached_public_page(listing_key)
 def public_list(request):
     form = PublicFilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
-    page = paginate(request, listing(filters))
+    page = paginate(request, filters)
+    detail_url = reverse("reports:public_detail", args=[0]).replace("/0/", "/{}/")
     return render(
         request,
         "reports/public_list.html",
         {
             "form": form,
+            "options": filter_options(form),
             "page": page,
-            "publications": page.object_list,
+            "publications": [listing_row(publication, detail_url) for publication in page.object_list],
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "ellipsis": page.paginator.ELLIPSIS,
             "query": query_without_page(request),
             "filtered": any(filters.values()),
-            "years": published_years(),
         },
     )
 
@@ -182,69 +266,77 @@ def public_list(request):
 # ── A report's page ─────────────────────────────────────────────────────────────────────
 
 
-def published_versions(report_id: int) -> list[Publication]:
-    return list(
-        Publication.objects.filter(report_id=report_id, status=Publication.Status.PUBLISHED)
-        .defer("snapshot")
-        .prefetch_related("files")
-        .order_by("-version")
-    )
+def published_versions(report_id: int, *, up_to: int | None = None) -> list[Publication]:
+    """The report's published versions, newest first, with their files: two queries."""
+    queryset = Publication.objects.filter(report_id=report_id, status=Publication.Status.PUBLISHED)
+    if up_to is not None:
+        queryset = queryset.filter(version__lte=up_to)
+    return list(queryset.prefetch_related("files").order_by("-version"))
 
 
 def document_html(publication: Publication) -> str:
-    """The report's ``<article>`` in the official layout; cached, since a published
+    """The report's ``<article>`` in the official layout; kept forever, since a published
     version never changes."""
-    key = f"public:document:{publication.pk}"
-    html = cache.get(key)
-    if html is None:
-        html = render_html(publication_document(publication), page=False)
-        cache.set(key, html, CACHE_SECONDS)
-    return html
+    return cached_value(
+        ("document", publication.pk, publication.version),
+        lambda: render_html(publication_document(publication), page=False),
+        immutable=True,
+    )
 
 
 def years_points(publication: Publication) -> list[tuple[int, dict]]:
-    """(year, cells) of the agency's current versions up to this report's year."""
+    """(year, cells) of the agency's current versions up to this report's year: one query,
+    reading only the cells of each snapshot."""
     rows = (
         Publication.objects.current()
         .filter(agency_id=publication.agency_id, year__lte=publication.year)
         .exclude(pk=publication.pk)
-        .values_list("year", "snapshot")
+        .values_list("year", "snapshot__cells")
     )
-    points = [(year, (snapshot or {}).get("cells") or {}) for year, snapshot in rows]
+    points = [(year, cells or {}) for year, cells in rows]
     points.append((publication.year, publication.snapshot.get("cells") or {}))
     return points
 
 
-def _detail(request, publication: Publication, versions: list[Publication]):
-    current = next((v for v in versions if v.is_current), versions[0])
+def _detail(request, publication: Publication, versions: list[Publication], *, current: Publication | None):
+    """A version's page. ``current`` is the report's current version for the report's page,
+    ``None`` for a version's own page, which shows only what never changes (the versions up
+    to it, not the agency's later years), so that it can be kept for good."""
     for version in versions:
         version.downloads = _files(version)
     cells = publication.snapshot.get("cells") or {}
     context = {
         "publication": publication,
         "current": current,
-        "is_current": publication.pk == current.pk,
+        "is_current": current is not None and publication.pk == current.pk,
         "versions": versions,
-        "files": _files(publication),
+        "files": publication.downloads,
         "document_html": mark_safe(document_html(publication)),  # rendered by an autoescaped template
         "handling_chart": charts.handling_chart(cells, publication.year),
-        "years_chart": charts.years_chart(years_points(publication), current_year=publication.year),
+        "years_chart": (
+            charts.years_chart(years_points(publication), current_year=publication.year) if current else None
+        ),
         "district_name": (publication.snapshot.get("agency") or {}).get("district", ""),
     }
-    return render(request, "reports/public_detail.html", context)
+    response = render(request, "reports/public_detail.html", context)
+    if publication.published_at is not None:
+        response.public_last_modified = calendar.timegm(publication.published_at.utctimetuple())
+    return response
 
 
 def _files(publication: Publication) -> list[dict]:
-    by_kind = {f.kind: f for f in publication.files.all()}
+    """The publication's files, whatever formats it has, in the order of ``formats.KINDS``
+    (a format unknown to this code last)."""
+    order = {kind: index for index, kind in enumerate(formats.KINDS)}
+    records = sorted(publication.files.all(), key=lambda f: (order.get(f.kind, len(order)), f.kind))
     return [
         {
-            "kind": kind,
-            "label": PublicationFile.Kind(kind).label,
-            "file": by_kind[kind],
-            "url": download_url(publication, kind),
+            "kind": record.kind,
+            "label": record.get_kind_display(),
+            "file": record,
+            "url": download_url(publication, record.kind),
         }
-        for kind in formats.KINDS
-        if kind in by_kind
+        for record in records
     ]
 
 
@@ -254,83 +346,134 @@ def download_url(publication: Publication, kind: str) -> str:
     )
 
 
-def _full(pk: int) -> Publication:
-    return Publication.objects.select_related("agency__district").prefetch_related("files").get(pk=pk)
+def detail_key(request, pk: int) -> tuple | None:
+    generation = public_generation()
+    return None if generation is None else (generation, pk)
 
 
 @require_safe
-@public_cache
+@cached_public_page(detail_key)
 def public_detail(request, pk: int):
     versions = published_versions(pk)
     current = next((v for v in versions if v.is_current), None)
     if current is None:
         raise Http404("没有已发布的报告")
-    return _detail(request, _full(current.pk), versions)
+    return _detail(request, current, versions, current=current)
 
 
 @require_safe
-@public_cache
+@cached_public_page(lambda request, pk, version: (pk, version), immutable=True)
 def public_version(request, pk: int, version: int):
-    versions = published_versions(pk)
+    versions = published_versions(pk, up_to=version)
     chosen = next((v for v in versions if v.version == version), None)
     if chosen is None:
         raise Http404("没有这个版本")
-    return _detail(request, _full(chosen.pk), versions)
+    return _detail(request, chosen, versions, current=None)
+
+
+# ── Files ───────────────────────────────────────────────────────────────────────────────
+
+
+def stored_file(**lookup) -> dict | None:
+    """What serving a published file needs, from one query."""
+    row = (
+        PublicationFile.objects.filter(publication__status=Publication.Status.PUBLISHED, **lookup)
+        .values(
+            "kind",
+            "path",
+            "sha256",
+            "size",
+            "publication__agency_name",
+            "publication__year",
+            "publication__version",
+            "publication__published_at",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    published_at = row["publication__published_at"]
+    return {
+        "kind": row["kind"],
+        "path": row["path"],
+        "sha256": row["sha256"],
+        "size": row["size"],
+        "title": f"{row['publication__agency_name']}{row['publication__year']}年政府信息公开工作年度报告",
+        "version": row["publication__version"],
+        "last_modified": calendar.timegm(published_at.utctimetuple()) if published_at else None,
+    }
 
 
 @require_safe
 def public_download(request, pk: int, version: int, kind: str):
-    """A published file, as stored (its checksum is the ETag)."""
-    record = get_object_or_404(
-        PublicationFile.objects.select_related("publication"),
-        publication__report_id=pk,
-        publication__version=version,
-        publication__status=Publication.Status.PUBLISHED,
-        kind=kind,
+    """A published file, as stored: its checksum is the ETag, and its URL names its version,
+    so it is kept (here and by browsers) for good."""
+    record = cached_value(
+        ("file", pk, version, kind),
+        lambda: stored_file(publication__report_id=pk, publication__version=version, kind=kind),
+        immutable=True,
     )
-    return file_response(record, as_attachment=True)
+    if record is None:
+        raise Http404("没有这个文件")
+    return file_response(request, record, as_attachment=True)
 
 
-def file_response(record: PublicationFile, *, as_attachment: bool, max_age: int = FILE_MAX_AGE) -> FileResponse:
-    publication = record.publication
-    etag = f'"{record.sha256}"'
-    try:
-        handle = media_path(record.path).open("rb")
-    except OSError:
-        raise Http404("文件不存在") from None
-    response = FileResponse(
-        handle,
-        as_attachment=as_attachment,
-        filename=formats.file_name(publication.title, record.kind, version=publication.version),
-        content_type=formats.MEDIA_TYPES[record.kind],
-    )
-    response["ETag"] = etag
-    response["Content-Length"] = str(record.size)
-    response["Access-Control-Allow-Origin"] = "*"
-    if max_age >= FILE_MAX_AGE:
-        patch_cache_control(response, public=True, max_age=max_age, immutable=True)
+def file_response(request, record: dict, *, as_attachment: bool, max_age: int = FILE_MAX_AGE):
+    """The stored file of ``record`` (see :func:`stored_file`), or a 304 when the visitor
+    has it already."""
+    etag = f'"{record["sha256"]}"'
+    last_modified = record["last_modified"]
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        response = not_modified
     else:
-        patch_cache_control(response, public=True, max_age=max_age)
+        try:
+            handle = media_path(record["path"]).open("rb")
+        except OSError:
+            raise Http404("文件不存在") from None
+        response = FileResponse(
+            handle,
+            as_attachment=as_attachment,
+            filename=formats.file_name(record["title"], record["kind"], version=record["version"]),
+            content_type=formats.MEDIA_TYPES.get(record["kind"], "application/octet-stream"),
+        )
+        response["Content-Length"] = str(record["size"])
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    response["Access-Control-Allow-Origin"] = "*"
+    public_cache_control(response, max_age=max_age)
     return response
 
 
 # ── Open data ───────────────────────────────────────────────────────────────────────────
 
 
+def open_data_key(request) -> tuple | None:
+    generation = public_generation()
+    return None if generation is None else (generation,)
+
+
 @require_safe
-@public_cache
+@cached_public_page(open_data_key)
 def open_data(request):
-    rows = []
-    for year in published_years():
-        rows.append(
-            {
-                "year": year,
-                "count": Publication.objects.current().filter(year=year).count(),
-                "csv_url": reverse("reports:open_data_csv", kwargs={"year": year}),
-            }
-        )
+    counts = (
+        Publication.objects.current()
+        .order_by("-year")
+        .values("year")
+        .annotate(count=models.Count("pk"))
+        .values_list("year", "count")
+    )
+    rows = [
+        {"year": year, "count": count, "csv_url": reverse("reports:open_data_csv", kwargs={"year": year})}
+        for year, count in counts
+    ]
     return render(
         request,
         "reports/public_open_data.html",
-        {"rows": rows, "api_url": reverse("reports:api_list")},
+        {
+            "rows": rows,
+            "api_url": reverse("reports:api_list"),
+            "dictionary_url": reverse("reports:open_data_dictionary"),
+        },
     )

@@ -53,6 +53,7 @@ from django.utils import timezone
 from . import formats
 from .interchange import document_to_json, parse_document, report_to_document
 from .models import Publication, PublicationFile, Report
+from .public_cache import public_generation_bump_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,8 @@ def _open_publication(report: Report, *, correction_reason: str | None) -> Publi
         agency_id=report.agency_id,
         year=report.year,
         agency_name=snapshot["agency"]["name"],
+        district_id=report.agency.district_id,
+        agency_kind=report.agency.kind,
         version=last + 1,
         status=Status.QUEUED,
         snapshot=snapshot,
@@ -217,6 +220,8 @@ def publication_build(
         if updated != 1:
             raise PublishingError(f"{publication}的状态已被改变，未发布。")
         mark_published(report)
+        # The public listings, the API and the report's page show it as soon as it commits.
+        public_generation_bump_on_commit()
     publication.refresh_from_db()
     logger.info("published %s (report %s, version %s)", publication, report_id, publication.version)
     return publication

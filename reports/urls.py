@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/reports/<int:pk>.json", api.report_detail, name="api_detail"),
     path("open-data/", public_views.open_data, name="open_data"),
     path("open-data/<int:year>.csv", api.year_csv, name="open_data_csv"),
+    path("open-data/dictionary.csv", api.dictionary_csv, name="open_data_dictionary"),
     path("my/reports/<int:pk>/publication.json", publication_views.publication_status, name="publication_status"),
     path(
         "my/reports/<int:pk>/publication/retry/",

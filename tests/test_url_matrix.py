@@ -52,6 +52,7 @@ MATRIX: dict[str, tuple[str, str | None, frozenset[str]]] = {
     "reports:api_detail": ("GET", S.PUBLISHED, EVERYONE),
     "reports:open_data": ("GET", None, EVERYONE),
     "reports:open_data_csv": ("GET", S.PUBLISHED, EVERYONE),
+    "reports:open_data_dictionary": ("GET", None, EVERYONE),
     # the agency's data entry
     "reports:home": ("GET", None, SIGNED_IN),
     "reports:create": ("POST", None, frozenset({CLERK_A, CLERK_B})),

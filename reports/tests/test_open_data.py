@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -86,7 +87,25 @@ def test_the_api_filters_by_district(anonymous_client, site):
     assert [item["agency"] for item in api(anonymous_client, district=haidian)["results"]] == ["北京市海淀区民政局"]
 
 
-def test_the_api_pages(anonymous_client, district):
+def test_the_api_pages_by_keyset(anonymous_client, district):
+    for index in range(45):
+        agency = make_agency(f"北京市朝阳区第{index:02d}局", district=district)
+        published_row(approved_report(agency, year=2023 + index % 2))
+
+    pages = [api(anonymous_client)]
+    while pages[-1]["next"]:
+        assert "cursor=" in pages[-1]["next"]
+        pages.append(anonymous_client.get(pages[-1]["next"]).json())
+
+    assert [len(page["results"]) for page in pages] == [20, 20, 5]
+    assert {page["count"] for page in pages} == {45}
+    seen = [(item["year"], item["agency"]) for page in pages for item in page["results"]]
+    # Every report once, in the listing's order across the change of year (2024, then 2023).
+    assert seen == sorted(seen, key=lambda pair: (-pair[0], pair[1]))
+    assert len(set(seen)) == 45
+
+
+def test_the_api_still_reads_page_numbers(anonymous_client, district):
     for index in range(21):
         published_row(approved_report(make_agency(f"北京市朝阳区第{index:02d}局", district=district)))
 
@@ -94,8 +113,15 @@ def test_the_api_pages(anonymous_client, district):
     second = api(anonymous_client, page=2)
 
     assert (first["count"], first["pages"], len(first["results"])) == (21, 2, 20)
-    assert first["next"].endswith("page=2")
     assert (len(second["results"]), second["previous"].endswith("page=1")) == (1, True)
+    assert second["results"][0]["agency"] == "北京市朝阳区第20局"
+
+
+@pytest.mark.parametrize("cursor", ["x", "%%%", "W10", "WzEsMiwzXQ", "a" * 500])
+def test_a_bad_cursor_is_refused_in_chinese(anonymous_client, site, cursor):
+    response = anonymous_client.get(reverse("reports:api_list"), {"cursor": cursor})
+    assert response.status_code == 400
+    assert "cursor 参数无效" in response.json()["error"]
 
 
 def test_a_report_in_the_interchange_format_is_the_published_json_file(anonymous_client, site):
@@ -211,3 +237,65 @@ def test_queued_publications_are_not_in_the_open_data(anonymous_client, agency_a
     assert Publication.objects.count() == 1
     assert api(anonymous_client)["count"] == 0
     assert anonymous_client.get(reverse("reports:open_data_csv", args=[2024])).status_code == 404
+
+
+# ── For readers: Chinese names, Beijing time, a data dictionary (issue 14) ────────────────
+
+
+def test_the_api_gives_beijing_time_with_its_offset(anonymous_client, site):
+    from django.utils import timezone
+
+    item = api(anonymous_client)["results"][0]
+    published = site["nanmofang-2024"].published_at
+
+    assert item["published_at"].endswith("+08:00")
+    assert item["published_at"] == timezone.localtime(published).isoformat()
+
+
+def test_the_csv_names_the_agency_kind_in_chinese_and_the_time_in_beijing(anonymous_client, site):
+    _, rows = read_csv(anonymous_client.get(reverse("reports:open_data_csv", args=[2024])))
+    header, *data = rows
+    by_agency = {row[1]: dict(zip(header, row, strict=True)) for row in data}
+
+    assert by_agency["北京市朝阳区南磨房地区办事处"]["agency_kind"] == "街道（地区）办事处"
+    assert by_agency["北京市海淀区民政局"]["agency_kind"] == "区级部门"
+    assert by_agency["北京市海淀区民政局"]["published_at"].endswith("+08:00")
+
+
+def test_the_public_pages_name_the_agency_kind_in_chinese(anonymous_client, site):
+    html = anonymous_client.get(reverse("reports:public_list")).content.decode()
+    assert "<td>街道（地区）办事处</td>" in html
+    assert "<td>区级部门</td>" in html
+    assert not re.search(r">\s*(street|department|township|district)\s*<", html)
+
+
+def test_the_data_dictionary_explains_every_column_of_the_year_csv(anonymous_client, site):
+    _, year_rows = read_csv(anonymous_client.get(reverse("reports:open_data_csv", args=[2024])))
+    response = anonymous_client.get(reverse("reports:open_data_dictionary"))
+    body = response.content
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+    assert response.status_code == 200
+    assert body.startswith(b"\xef\xbb\xbf")
+    header, *entries = rows
+    assert header == ["列名", "表", "栏目", "行", "列", "单位", "完整名称"]
+    assert [entry[0] for entry in entries] == year_rows[0]  # one entry per column, in order
+    by_code = {entry[0]: entry for entry in entries}
+    for cell in standard.CELLS:
+        _, table, _section, row, column, unit, label = by_code[cell.code]
+        assert table.startswith(f"{standard.STANDARD.table(cell.table).part}、")
+        assert (row, column, unit, label) == (
+            " / ".join(cell.row.path),
+            " / ".join(cell.column.path),
+            cell.kind.unit,
+            cell.label,
+        )
+    assert by_code["t3.new.natural"][1] == "三、收到和处理政府信息公开申请情况"
+    assert "自然人" in by_code["t3.new.natural"][4]
+    assert "北京时间" in by_code["published_at"][6]
+
+
+def test_the_open_data_page_links_the_data_dictionary(anonymous_client, site):
+    html = anonymous_client.get(reverse("reports:open_data")).content.decode()
+    assert f'href="{reverse("reports:open_data_dictionary")}"' in html
+    assert "数据字典" in html

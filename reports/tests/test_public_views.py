@@ -169,8 +169,15 @@ def test_a_correction_shows_the_current_version_its_reason_and_the_earlier_one(a
     assert reverse("reports:public_download", args=[report.pk, 1, "pdf"]) in html
     assert reverse("reports:public_download", args=[report.pk, 2, "pdf"]) in html
 
+    # A version's own page never changes (it is kept for good): it says which version it
+    # is and links to the report's current page instead of naming the current version.
     earlier = anonymous_client.get(reverse("reports:public_version", args=[report.pk, 1])).content.decode()
-    assert "这是第 1 版，已被更正" in earlier
+    assert "这是第 1 版" in earlier
+    assert f'href="{reverse("reports:public_detail", args=[report.pk])}"' in earlier
+    assert "行政处罚件数更正为 41 件。" not in earlier
+    second = anonymous_client.get(reverse("reports:public_version", args=[report.pk, 2])).content.decode()
+    assert "已更正" in second  # version 1, listed on version 2's page
+    assert "行政处罚件数更正为 41 件。" in second
     assert anonymous_client.get(reverse("reports:public_version", args=[report.pk, 3])).status_code == 404
 
 

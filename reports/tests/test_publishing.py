@@ -298,6 +298,8 @@ def test_the_database_refuses_a_second_row_of_the_same_version(published):
             agency=published.agency,
             year=published.year,
             agency_name=published.agency_name,
+            district_id=published.district_id,
+            agency_kind=published.agency_kind,
             version=1,
             snapshot={},
         )

@@ -1,0 +1,228 @@
+"""The public site served from a cache shared by the web workers (issue 13).
+
+What the public reads changes only when a publication does: a report is published, a
+correction is published (or, one day, a publication is withdrawn). So:
+
+* **The publication generation** (:func:`public_generation`) is a random token kept in the
+  cache without expiry. Every publishing transaction replaces it once it has committed
+  (:func:`public_generation_bump_on_commit`); the listings, the API, the open-data page and a
+  report's current page are cached under keys that contain it, so a new report is on every
+  page at once — the old entries are simply never asked for again. A token lost with the
+  cache (a restart of Redis, an eviction) is replaced by a new random one, never by a value
+  an old entry could carry. The entries also expire after :data:`SAFETY_SECONDS`, for what
+  changes without a publication (a district renamed in the admin).
+* **A published version never changes**: its page (``/reports/<id>/v<n>/``) and its files are
+  cached without expiry under the version's own key and served with a strong ``ETag``,
+  ``Last-Modified`` and a year of ``Cache-Control: immutable``; a revalidation gets a 304.
+* **Anonymous requests only.** A request without a session cookie (and without a pending
+  message) is anonymous without asking the session, so a cached page is served without a
+  query and without ``Vary: Cookie``; a signed-in visitor's page is rendered for them and
+  marked private.
+
+The cache is Django's default cache: Redis in production (``GOVREPORT_CACHE_URL``, shared
+by the gunicorn workers and the Celery worker that publishes), the process's memory in the
+demo. A cache that does not answer is not an outage: the page is rendered as if it missed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from functools import cache as memoize
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "public:generation"
+#: Entries keyed by the generation also expire, for changes that are not publications.
+SAFETY_SECONDS = 10 * 60
+#: What a browser or a proxy may keep of a page that changes with publications.
+PAGE_MAX_AGE = 30
+#: What it may keep of a published version's page or file, whose URL names the version.
+IMMUTABLE_MAX_AGE = 365 * 24 * 3600
+#: The cookie of ``django.contrib.messages``' cookie storage.
+MESSAGES_COOKIE = "messages"
+
+
+# ── The generation ──────────────────────────────────────────────────────────────────────
+
+
+def public_generation() -> str | None:
+    """The current publication generation; ``None`` when the cache does not answer."""
+    try:
+        value = cache.get(GENERATION_KEY)
+        if value is None:
+            cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+            value = cache.get(GENERATION_KEY)
+        return value
+    except Exception:  # a cache that is down must not take the public site with it
+        logger.warning("public cache unavailable", exc_info=True)
+        return None
+
+
+def public_generation_bump() -> None:
+    """Make every generation-keyed entry stale: call after a change of what the public sees
+    has committed."""
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    except Exception:
+        logger.exception("public cache: the generation could not be replaced")
+
+
+def public_generation_bump_on_commit() -> None:
+    """Bump the generation when the current transaction commits (at once outside one). Not
+    before: a request between the bump and the commit would cache the old rows under the
+    new generation."""
+    transaction.on_commit(public_generation_bump)
+
+
+# ── Anonymous requests ──────────────────────────────────────────────────────────────────
+
+
+def is_anonymous(request) -> bool:
+    """No session and no pending message: the page is everyone's. Decided from the cookies
+    alone, so the session (and its query) is never touched."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and MESSAGES_COOKIE not in request.COOKIES
+
+
+@memoize
+def release() -> str:
+    """A token of the code and templates that render the pages, so that a deployment does not
+    serve pages rendered by the previous one (whose stylesheets may be gone)."""
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    sources = sorted(
+        [
+            *(base / "templates").rglob("*.html"),
+            *(base / "reports").glob("*.py"),
+            *(base / "reports" / "public_cache").glob("*.py"),
+        ]
+    )
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    for path in [*sources, manifest]:
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            continue
+    return digest.hexdigest()[:12]
+
+
+def cache_key(*parts: object) -> str:
+    """A bounded key for ``parts`` (which may hold a visitor's search words)."""
+    text = "\x1f".join(str(part) for part in parts)
+    return f"public:{release()}:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """A rendered 200 response, as kept in the cache."""
+
+    body: bytes
+    content_type: str
+    etag: str
+    last_modified: float | None
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, response: HttpResponse, *, last_modified: float | None = None) -> CachedPage:
+        body = response.content
+        etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+        extra = tuple((name, response[name]) for name in ("Access-Control-Allow-Origin",) if response.has_header(name))
+        return cls(body, response["Content-Type"], etag, last_modified, extra)
+
+    def response(self, request, *, max_age: int) -> HttpResponse:
+        response = HttpResponse(self.body, content_type=self.content_type)
+        response["ETag"] = self.etag
+        if self.last_modified is not None:
+            response["Last-Modified"] = http_date(self.last_modified)
+        for name, value in self.headers:
+            response[name] = value
+        public_cache_control(response, max_age=max_age)
+        return get_conditional_response(request, etag=self.etag, last_modified=self.last_modified, response=response)
+
+
+def public_cache_control(response, *, max_age: int) -> None:
+    if max_age >= IMMUTABLE_MAX_AGE:
+        patch_cache_control(response, public=True, max_age=max_age, immutable=True)
+    else:
+        patch_cache_control(response, public=True, max_age=max_age)
+
+
+def cached_public_page(key, *, immutable: bool = False):
+    """Serve a public view from the cache for anonymous visitors.
+
+    ``key(request, *args, **kwargs)`` gives the parts of the entry's key (the view's name and
+    its normalised arguments; for a page that changes with publications, include
+    ``public_generation()``), or ``None`` not to cache. ``immutable``: the entry never expires
+    and the response may be kept for a year. On a miss the view renders with an anonymous
+    user (the session is not read) and its 200 answer is kept; other answers pass through.
+    The view may set ``response.public_last_modified`` (a timestamp) for ``Last-Modified``.
+    """
+    max_age = IMMUTABLE_MAX_AGE if immutable else PAGE_MAX_AGE
+    timeout = None if immutable else SAFETY_SECONDS
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not is_anonymous(request):
+                response = view(request, *args, **kwargs)
+                if response.status_code == 200 and not response.has_header("Cache-Control"):
+                    # The page header names the signed-in user.
+                    patch_cache_control(response, private=True, no_cache=True)
+                return response
+            request.user = AnonymousUser()  # so that nothing renders from the session
+            parts = key(request, *args, **kwargs)
+            name = cache_key(view.__module__, view.__name__, *parts) if parts is not None else None
+            page = _get(name)
+            if page is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming:
+                    return response
+                page = CachedPage.of(response, last_modified=getattr(response, "public_last_modified", None))
+                _set(name, page, timeout)
+            return page.response(request, max_age=max_age)
+
+        return wrapper
+
+    return decorator
+
+
+def cached_value(key_parts: tuple, compute, *, immutable: bool = False):
+    """``compute()``, kept in the cache under ``key_parts`` (with the generation in them for
+    anything that changes with publications)."""
+    name = cache_key(*key_parts)
+    value = _get(name)
+    if value is None:
+        value = compute()
+        _set(name, value, None if immutable else SAFETY_SECONDS)
+    return value
+
+
+def _get(name: str | None):
+    if name is None:
+        return None
+    try:
+        return cache.get(name)
+    except Exception:
+        logger.warning("public cache unavailable", exc_info=True)
+        return None
+
+
+def _set(name: str | None, value, timeout) -> None:
+    if name is None or value is None:
+        return
+    try:
+        cache.set(name, value, timeout)
+    except Exception:
+        logger.warning("public cache unavailable", exc_info=True)
