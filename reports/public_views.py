@@ -38,7 +38,7 @@ CACHE_SECONDS = 300
 
 
 class KindConverter:
-    """``pdf``, ``xlsx``, ``json`` or ``html`` in a download URL."""
+    """``pdf``, ``docx``, ``xlsx``, ``json`` or ``html`` (``formats.KINDS``) in a download URL."""
 
     regex = "|".join(formats.KINDS)
 

@@ -51,7 +51,7 @@ def test_the_final_sign_off_publishes_after_commit(in_final_review, team, django
     assert report.status == Report.Status.PUBLISHED
     publication = Publication.objects.get(report=report)
     assert (publication.version, publication.status, publication.is_current) == (1, "published", True)
-    assert publication.files.count() == 4
+    assert publication.files.count() == 5
     for record in publication.files.all():
         assert file_sha256(record.path) == record.sha256
     event = ReportEvent.objects.filter(report=report).order_by("-pk").first()
