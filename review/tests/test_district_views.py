@@ -18,7 +18,7 @@ from accounts.models import AuditEvent
 from reports import standard
 from reports.aggregate import district_aggregate
 from reports.models import Agency, Report
-from review.tests.district_fixtures import YEAR, district_in_every_state
+from review.tests.district_fixtures import STATES, YEAR, district_in_every_state
 from tests.factories import make_district, make_report, make_user
 from tests.generated import generated_cells
 
@@ -201,6 +201,18 @@ def test_the_aggregate_shows_the_sums_the_excluded_and_the_charts(office_client,
     assert 'id="outcomes-chart"' in page and 'id="trend-chart"' in page
     assert 'id="start-form"' in page  # the district administrator may start it
     assert 'style="' not in page and "<script>" not in page
+
+
+def test_an_aggregate_of_a_year_with_no_reports_lists_the_agencies_not_the_cells(office_client, district, every_state):
+    page = office_client.get(url("review:aggregate", year=YEAR - 3)).content.decode()
+
+    agencies = Agency.objects.filter(district=district).exclude(kind=Agency.Kind.DISTRICT).count()
+    shortfalls = page[page.index('id="aggregate-shortfalls"') :].split("</section>")[0]
+    assert "尚无可汇总的报告" in shortfalls
+    assert shortfalls.count("<li>") == agencies == len(STATES)  # one line per agency
+    assert shortfalls.count(f"尚未建立{YEAR - 3}年度报告") == agencies
+    assert "CELL-REQUIRED" not in page and "未填写，没有的请填 0" not in page
+    assert 'id="aggregate-checks"' not in page
 
 
 def test_a_sum_opens_its_breakdown(office_client, every_state):
