@@ -158,6 +158,18 @@ def test_the_board_lists_every_agency_with_totals_and_marks_the_overdue(office_c
     assert 'style="' not in page and "<script>" not in page  # the Content-Security-Policy
 
 
+def test_the_board_dates_the_first_submissions_with_their_year(office_client, every_state):
+    response = office_client.get(url("review:board", year=YEAR))
+    page = response.content.decode()
+
+    dates = {row.first_submitted_on for row in response.context["board"].rows if row.first_submitted_on}
+    assert dates and all(day.year == YEAR + 1 for day in dates)
+    for day in dates:
+        # "2025年1月20日", not "1月20日": a board of an earlier year is read years later.
+        assert f"<td>{day.year}年{day.month}月{day.day}日" in page
+    assert f"<td>{min(dates).month}月{min(dates).day}日" not in page
+
+
 def test_the_board_filters(office_client, every_state):
     response = office_client.get(url("review:board", year=YEAR, flag="not_submitted"))
     assert {row.status for row in response.context["rows"]} == {"missing", "draft", "returned"}
