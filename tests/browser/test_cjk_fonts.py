@@ -1,11 +1,11 @@
-"""The 审核表 print page draws its digits in the same face as its Chinese.
+"""The 审核表 print page and the public report page draw digits in the same face as Chinese.
 
 On a machine with only the fonts the project installs (DejaVu and WenQuanYi Micro Hei, the
 PDF's font; no Song face), the sheet's old font list ("Noto Serif CJK SC", SimSun, serif)
 printed "2024" in DejaVu Serif beside 年度 in WenQuanYi Micro Hei. Chromium is started here
 with a fontconfig that sees exactly those fonts, and asked (DevTools
-``CSS.getPlatformFontsForNode``) which fonts drew each cell. Screenshot:
-``test-artifacts/signoff-sheet.png``.
+``CSS.getPlatformFontsForNode``) which fonts drew each cell. The published document's page
+had the same font list, and the same fault. Screenshot: ``test-artifacts/signoff-sheet.png``.
 """
 
 from pathlib import Path
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from reports.tests.publishing_fixtures import approved_report, media_root_fixture, publish  # noqa: F401
 from review.tests.personas import *  # noqa: F403
 from review.tests.personas import approve
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -74,3 +75,18 @@ def test_digits_and_chinese_of_the_sheet_are_one_face(
     for selector in ("#sheet-year", "#sheet-agency", "#sheet-result"):
         assert fonts_of(page, client, selector) == {"WenQuanYi Micro Hei"}, selector
     page.screenshot(path=str(artifacts / "signoff-sheet.png"), full_page=True)
+
+
+def test_digits_and_chinese_of_the_published_report_are_one_face(
+    live_server, narrow_fonts_browser, agency_a, media_root
+):
+    publication = publish(approved_report(agency_a))
+    page = narrow_fonts_browser.new_page(locale="zh-CN", viewport={"width": 1200, "height": 1200})
+    page.goto(f"{live_server.url}/reports/{publication.report_id}/")
+    expect(page.locator('td[data-cell="t3.new.total"]')).to_be_visible()
+
+    client = page.context.new_cdp_session(page)
+    client.send("DOM.enable")
+    client.send("CSS.enable")
+    for selector in ('td[data-cell="t3.new.total"]', ".gov-report-title", ".gov-report-signature p"):
+        assert fonts_of(page, client, selector) == {"WenQuanYi Micro Hei"}, selector
