@@ -577,6 +577,9 @@ def _check_archive(data: bytes) -> None:
             names = {info.filename for info in infos}
             if "[Content_Types].xml" not in names:
                 raise SpreadsheetError(NOT_XLSX)
+            for info in infos:
+                if info.filename.lower().endswith(_XML_PARTS) and _declares_a_dtd(archive.read(info)):
+                    raise SpreadsheetError(UNSAFE_XML)
             content_types = archive.read("[Content_Types].xml")
     except SpreadsheetError:
         raise
@@ -589,6 +592,21 @@ def _check_archive(data: bytes) -> None:
 _MACRO = "文件包含宏（VBA），本系统只接受不含宏的模板，请另存为“Excel 工作簿(*.xlsx)”后再上传"
 _EXTERNAL = "文件包含指向其他文件或数据源的外部链接，请把相关单元格复制后“粘贴为数值”，删除外部链接后再上传"
 _EMBEDDED = "文件包含嵌入的对象或控件，本系统只接受本系统下载的模板，请删除后再上传"
+
+
+#: The parts of the package that are XML (read whole: the total was bounded above).
+_XML_PARTS = (".xml", ".rels", ".vml")
+#: A document type declaration, the vehicle of billion-laughs and external-entity attacks, in
+#: the encodings an XML part may use. Excel, WPS and LibreOffice never write one, so any is
+#: refused here, whatever parser openpyxl then uses: with lxml installed (python-docx needs
+#: it) openpyxl reads some parts with lxml, which skips the entities instead of refusing them.
+_DTD_MARKERS = tuple(
+    marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY") for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+
+
+def _declares_a_dtd(xml: bytes) -> bool:
+    return any(marker in xml for marker in _DTD_MARKERS)
 
 
 def _check_entry(info: zipfile.ZipInfo) -> None:
