@@ -1,4 +1,4 @@
-"""How long the published PDF takes: ``render_pdf`` of the fullest sample (Nanmofang 2024:
+"""How long the published PDF (and Word file) takes: ``render_pdf`` of the fullest sample (Nanmofang 2024:
 the longest texts, four A4 pages with table 三 cut across two of them), Chinese font embedded.
 
 Target: under 1.5 s a call on the 2-core machine, and a small file. The font is registered
@@ -49,3 +49,19 @@ def test_render_html_of_the_fullest_sample(benchmark):
     html = benchmark(render_html, document)
 
     assert "三、本年度办理结果" in html
+
+
+def test_render_docx_of_the_fullest_sample(benchmark):
+    """The Word file of the same sample (python-docx): the six parts, the four tables."""
+    from reports.rendering.word import render_docx
+
+    document = _fullest_sample()
+
+    data = benchmark.pedantic(render_docx, args=(document,), rounds=20, warmup_rounds=1)
+
+    assert data.startswith(b"PK")
+    benchmark.extra_info["docx_bytes"] = len(data)
+    print(f"\nrender_docx: {len(data):,} bytes")
+    assert len(data) < TARGET_BYTES
+    if benchmark.stats is not None:
+        assert benchmark.stats.stats.median < TARGET_SECONDS

@@ -25,6 +25,12 @@ Decisions, and why:
 * **The rules run on the sums** (``violations``), except those about the narrative (there is
   none) and the cross-year rules: they compare an agency with itself, whereas two years'
   sums cover different sets of agencies while reports are still being approved.
+* **What is missing is said once per agency, not once per cell** (``shortfalls``): an agency
+  not in the sums (no report, or not yet approved), or a contributing report with blank or
+  invalid cells, is one line naming how many cells of which tables. The rules' verdicts on
+  the incomplete cells are left out (a year with no approved report would otherwise list the
+  203 cells as CELL-REQUIRED, and a gap breaks the equations its cell is in); with nothing
+  to sum, no rule runs at all.
 
 Speed: a district's aggregate reads each contributing report's cells once (one query for
 the statuses and versions, one for the cells) and sums counts on a fast path for the plain
@@ -137,6 +143,39 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class Shortfall:
+    """One agency whose figures are missing from the sums, wholly or in part: one line."""
+
+    agency_name: str
+    report_id: int | None
+    status: str | None  # the report's status; None: no report for the year
+    included: bool  # in the sums, with the blank or invalid ``cells`` left out
+    year: int
+    cells: tuple[str, ...] = ()
+
+    @property
+    def by_table(self) -> list[tuple[str, int]]:
+        """(table name, number of cells) for the left-out cells, in the format's order."""
+        counts = Counter(standard.CELL_BY_CODE[code].table for code in self.cells)
+        return [(_table_name(table), counts[table.code]) for table in standard.STANDARD.tables if counts[table.code]]
+
+    @property
+    def message(self) -> str:
+        if self.status is None:
+            return f"{self.agency_name}：尚未建立{self.year}年度报告，未纳入汇总。"
+        if not self.included:
+            label = Report.Status(self.status).label
+            return f"{self.agency_name}：报告为“{label}”，尚未通过审核，未纳入汇总。"
+        where = "、".join(f"{name} {count} 格" for name, count in self.by_table)
+        return f"{self.agency_name}：{len(self.cells)} 个单元格未填写或无效（{where}），未计入合计。"
+
+
+def _table_name(table: standard.Table) -> str:
+    """``表二`` for the numbered tables of parts 二–四, the table's own title otherwise (信息处理费)."""
+    return f"表{table.part}" if table.title == dict(standard.STANDARD.parts).get(table.part) else table.title
+
+
+@dataclass(frozen=True)
 class Contribution:
     agency_name: str
     report_id: int
@@ -166,6 +205,33 @@ class DistrictAggregate:
     @cached_property
     def incomplete_cells(self) -> frozenset[str]:
         return frozenset(gap.code for gap in self.gaps)
+
+    @cached_property
+    def shortfalls(self) -> list[Shortfall]:
+        """One line per agency whose figures are missing: those not in the sums, in the
+        agencies' order, then the contributing reports with gaps, in the sources' order."""
+        lines = [Shortfall(item.agency_name, item.report_id, item.status, False, self.year) for item in self.excluded]
+        cells: dict[int, list[str]] = {}
+        for gap in self.gaps:
+            cells.setdefault(gap.report_id, []).append(gap.code)
+        for source in self.sources:
+            if source.report_id in cells:
+                lines.append(
+                    Shortfall(
+                        source.agency_name,
+                        source.report_id,
+                        source.status,
+                        True,
+                        self.year,
+                        tuple(cells[source.report_id]),
+                    )
+                )
+        return lines
+
+    @property
+    def is_complete(self) -> bool:
+        """Every agency's approved figures, every cell: the sums are the district's."""
+        return bool(self.sources) and not self.shortfalls
 
     @property
     def errors(self) -> list[rules.Violation]:
@@ -392,8 +458,17 @@ def district_aggregate(*, district: District, year: int, with_cells: bool = Fals
     else:
         totals, gaps = cached
     aggregate = DistrictAggregate(district, year, sources, excluded, totals, gaps)
-    aggregate.violations = rules_on_sums(aggregate.cells)
+    aggregate.violations = checked_sums(aggregate)
     return aggregate
+
+
+def checked_sums(aggregate: DistrictAggregate) -> list[rules.Violation]:
+    """The rules' verdicts on the sums that say something about them: none with nothing
+    summed, and none about a cell with a gap (``shortfalls`` names those, per agency)."""
+    if not aggregate.sources:
+        return []
+    incomplete = aggregate.incomplete_cells
+    return [v for v in rules_on_sums(aggregate.cells) if not incomplete.intersection(v.cells)]
 
 
 # ── The year-over-year trend ────────────────────────────────────────────────────────────

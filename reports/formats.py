@@ -1,4 +1,4 @@
-"""The four files of a published report, each rendered from one ``ReportDocument``.
+"""The five files of a published report, each rendered from one ``ReportDocument``.
 
 Shared by the publish job (``reports/publishing.py``) and ``export_report FILE --format``, so
 the offline rendering is byte for byte the job's (the XLSX aside: its properties carry the
@@ -6,7 +6,8 @@ time it was written). Pure: a document in, bytes out; no database.
 
 The layouts are not repeated here: PDF and HTML come from ``reports.documents``, the
 spreadsheet from ``reports.spreadsheet.build_workbook`` (the official layout, figures as
-numbers), JSON from ``reports.interchange.dumps``.
+numbers), the Word file from ``reports.rendering.word`` (the layout of ``reports.documents``),
+JSON from ``reports.interchange.dumps``.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from .documents import render_html, render_pdf
 from .interchange import ReportDocument, dumps
 
 #: Every format, in the order the public page offers them.
-KINDS = ("pdf", "xlsx", "json", "html")
+KINDS = ("pdf", "docx", "xlsx", "json", "html")
 
 MEDIA_TYPES = {
     "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json; charset=utf-8",
     "html": "text/html; charset=utf-8",
@@ -37,6 +39,12 @@ def _xlsx(document: ReportDocument) -> bytes:
     from .spreadsheet import build_workbook  # openpyxl is loaded only when a workbook is wanted
 
     return build_workbook(document)
+
+
+def _docx(document: ReportDocument) -> bytes:
+    from .rendering.word import render_docx  # python-docx is loaded only when a Word file is wanted
+
+    return render_docx(document)
 
 
 def _json(document: ReportDocument) -> bytes:
@@ -67,6 +75,7 @@ def _html(document: ReportDocument) -> bytes:
 
 RENDER: dict[str, Callable[[ReportDocument], bytes]] = {
     "pdf": render_pdf,
+    "docx": _docx,
     "xlsx": _xlsx,
     "json": _json,
     "html": _html,

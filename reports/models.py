@@ -396,6 +396,7 @@ class PublicationFile(models.Model):
 
     class Kind(models.TextChoices):
         PDF = "pdf", "PDF"
+        DOCX = "docx", "Word 文档"
         XLSX = "xlsx", "Excel 表格"
         JSON = "json", "JSON 数据"
         HTML = "html", "网页"

@@ -47,7 +47,7 @@ FILE_MAX_AGE = IMMUTABLE_MAX_AGE
 
 
 class KindConverter:
-    """A published file's format in a download URL (``pdf``, ``xlsx``, …)."""
+    """``pdf``, ``docx``, ``xlsx``, ``json`` or ``html`` (``formats.KINDS``) in a download URL."""
 
     regex = "|".join(formats.KINDS)
 

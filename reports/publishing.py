@@ -1,4 +1,4 @@
-"""Publishing an approved report: the immutable publication and its four files.
+"""Publishing an approved report: the immutable publication and its five files.
 
 The flow (the Celery task that drives it is ``review.tasks.publish_report``, since the last
 step is a workflow transition and ``reports`` never imports ``review``):
@@ -12,9 +12,9 @@ step is a workflow transition and ``reports`` never imports ``review``):
    a. *claim* (short transaction, committed so reviewers see it): the open publication goes
       to ``rendering``, one more attempt counted;
    b. *render and publish* (one transaction holding the report's row lock, so a concurrent
-      or repeated run waits here and then finds nothing left to do): each of PDF, XLSX, JSON
-      and HTML is rendered from the snapshot, written to a temporary file beside its final
-      path and renamed over it (``os.replace``: a reader never sees half a file); a file
+      or repeated run waits here and then finds nothing left to do): each of PDF, DOCX, XLSX,
+      JSON and HTML (``formats.KINDS``) is rendered from the snapshot, written to a temporary
+      file beside its final path and renamed over it (``os.replace``: a reader never sees half a file); a file
       already there from an interrupted run of the *same* publication is adopted, not
       written again (same snapshot, same path). Its SHA-256 and size are stored; the
       publication becomes ``published`` and current by a conditional update, and

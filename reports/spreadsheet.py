@@ -590,6 +590,9 @@ def _check_archive(data: bytes) -> None:
             names = {info.filename for info in infos}
             if "[Content_Types].xml" not in names:
                 raise SpreadsheetError(NOT_XLSX)
+            for info in infos:
+                if info.filename.lower().endswith(_XML_PARTS) and _declares_a_dtd(archive.read(info)):
+                    raise SpreadsheetError(UNSAFE_XML)
             content_types = archive.read("[Content_Types].xml")
             for info in infos:
                 _count_elements(archive, info)
@@ -631,6 +634,19 @@ def _count_elements(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         raise SpreadsheetError(
             f"文件中 {name} 的内容过多（{count} 项，上限 {limit} 项），不是本系统的模板，可能是恶意文件，已拒绝"
         )
+#: The parts of the package that are XML (read whole: the total was bounded above).
+_XML_PARTS = (".xml", ".rels", ".vml")
+#: A document type declaration, the vehicle of billion-laughs and external-entity attacks, in
+#: the encodings an XML part may use. Excel, WPS and LibreOffice never write one, so any is
+#: refused here, whatever parser openpyxl then uses: with lxml installed (python-docx needs
+#: it) openpyxl reads some parts with lxml, which skips the entities instead of refusing them.
+_DTD_MARKERS = tuple(
+    marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY") for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+
+
+def _declares_a_dtd(xml: bytes) -> bool:
+    return any(marker in xml for marker in _DTD_MARKERS)
 
 
 def _check_entry(info: zipfile.ZipInfo) -> None:

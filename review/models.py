@@ -40,6 +40,13 @@ class Action(models.TextChoices):
 LOG_ONLY_ACTIONS = frozenset({Action.COMMENT, Action.COMMENT_REPLY, Action.COMMENT_RESOLVE})
 
 
+#: Actions only the system takes (the ``SYSTEM`` transitions of ``workflow.TRANSITIONS``).
+SYSTEM_ACTIONS = frozenset({Action.PUBLISH})
+
+#: How the log names the system when it acts by itself (``ReportEvent.actor`` empty).
+SYSTEM_ACTOR_LABEL = "系统"
+
+
 class ReportEvent(AppendOnlyModel):
     """One state change of a report: who moved it from which status to which, when, why."""
 
@@ -47,8 +54,16 @@ class ReportEvent(AppendOnlyModel):
     action = models.CharField("操作", max_length=30)
     from_status = models.CharField("原状态", max_length=20)
     to_status = models.CharField("新状态", max_length=20)
+    # Empty for what the system does by itself (the publication job's 已通过 → 已发布): no
+    # person made that move, and crediting the final reviewer misstated the log.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        help_text="空：系统自动执行（如发布）",
     )
     at = models.DateTimeField("时间", default=timezone.now)
     ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
@@ -66,6 +81,19 @@ class ReportEvent(AppendOnlyModel):
     @property
     def action_label(self) -> str:
         return Action(self.action).label if self.action in Action.values else self.action
+
+    @property
+    def by_system(self) -> bool:
+        """Made by the system: no actor, or an action only the system takes (a publication
+        logged before the system was recorded as such still names the final reviewer)."""
+        return self.actor_id is None or self.action in SYSTEM_ACTIONS
+
+    @property
+    def actor_name(self) -> str:
+        """Who made the change, as the log shows it: the person's name, or 系统."""
+        if self.by_system:
+            return SYSTEM_ACTOR_LABEL
+        return self.actor.get_full_name() or self.actor.username
 
     @property
     def is_transition(self) -> bool:

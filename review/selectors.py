@@ -98,11 +98,29 @@ def with_entered_at(queryset):
     return queryset.annotate(entered_at=Subquery(latest))
 
 
+#: The statuses in which a report is still with its agency: only these can be overdue.
+WITH_AGENCY = (Status.DRAFT, Status.RETURNED)
+
+
+def with_first_submitted_at(queryset):
+    """Annotate ``first_submitted_at``: the report's first submission (its ``submit`` event)."""
+    first = (
+        ReportEvent.objects.filter(report=OuterRef("pk"), action=Action.SUBMIT).order_by("at", "pk").values("at")[:1]
+    )
+    return queryset.annotate(first_submitted_at=Subquery(first))
+
+
 @dataclass
 class QueueItem:
+    """A report on a reviewer's or the district office's list, with where it stands against
+    its deadline. Only a report still with its agency (a draft, or returned) can be overdue:
+    one submitted, in review, approved or published has left the agency's hands, and says
+    whether it was submitted in time instead."""
+
     report: Report
     entered_at: datetime.datetime | None
     today: datetime.date
+    first_submitted_at: datetime.datetime | None = None
 
     @property
     def age_days(self) -> int | None:
@@ -115,17 +133,54 @@ class QueueItem:
         return (self.report.deadline - self.today).days
 
     @property
+    def with_agency(self) -> bool:
+        return self.report.status in WITH_AGENCY
+
+    @property
     def overdue(self) -> bool:
-        return self.days_left < 0
+        return self.with_agency and self.days_left < 0
 
     @property
     def days_overdue(self) -> int:
-        return -self.days_left
+        return -self.days_left if self.overdue else 0
+
+    @property
+    def submitted_on(self) -> datetime.date | None:
+        if self.first_submitted_at is None:
+            return None
+        return timezone.localtime(self.first_submitted_at).date()
+
+    @property
+    def days_late(self) -> int:
+        """Days between the deadline and the first submission (0: in time, or unknown)."""
+        submitted = self.submitted_on
+        return max(0, (submitted - self.report.deadline).days) if submitted is not None else 0
+
+    @property
+    def deadline_text(self) -> str:
+        if self.with_agency:
+            if self.overdue:
+                return f"已逾期 {self.days_overdue} 天"
+            return "今天截止" if self.days_left == 0 else f"还有 {self.days_left} 天"
+        if self.days_late:
+            return f"逾期 {self.days_late} 天提交"
+        return "已按期提交" if self.submitted_on is not None else "已提交"
+
+    @property
+    def deadline_class(self) -> str:
+        """The text's class: red only for an overdue report still with its agency."""
+        if self.overdue:
+            return "text-danger fw-semibold"
+        if self.with_agency and self.days_left <= 7:
+            return "text-warning-emphasis"
+        return "text-body-secondary"
 
 
 def _items(reports, today: datetime.date | None) -> list[QueueItem]:
     today = today or timezone.localdate()
-    return [QueueItem(report, report.entered_at, today) for report in reports]
+    return [
+        QueueItem(report, report.entered_at, today, getattr(report, "first_submitted_at", None)) for report in reports
+    ]
 
 
 def queue_for(user, *, today: datetime.date | None = None) -> list[QueueItem]:
@@ -140,8 +195,9 @@ def queue_for(user, *, today: datetime.date | None = None) -> list[QueueItem]:
     if not statuses:
         return []
     reports = with_entered_at(
-        Report.objects.filter(agency__district_id=user.district_id, status__in=statuses)
-        .with_deadlines()
+        with_first_submitted_at(
+            Report.objects.filter(agency__district_id=user.district_id, status__in=statuses).with_deadlines()
+        )
         .exclude(agency_id=user.agency_id)
         .select_related("agency", "agency__district")
     ).order_by("year", "entered_at", "agency__name")
@@ -182,7 +238,9 @@ def district_overview(district_id: int, *, year: int | None = None, today=None) 
     years = sorted(set(reports.values_list("year", flat=True)), reverse=True)
     if year is not None:
         reports = reports.filter(year=year)
-    reports = with_entered_at(reports.with_deadlines().select_related("agency")).order_by("agency__name", "-year")
+    reports = with_entered_at(with_first_submitted_at(reports.with_deadlines().select_related("agency"))).order_by(
+        "agency__name", "-year"
+    )
     items = _items(list(reports), today)
     groups = [
         StatusGroup(status, label, [item for item in items if item.report.status == status])

@@ -1,7 +1,7 @@
 """The publish job: a thin Celery task around ``reports.publishing.publication_build``.
 
-It lives in ``review`` because its last step is a workflow transition (已通过 → 已发布, by
-the system on behalf of the final reviewer who signed), and ``reports`` never imports
+It lives in ``review`` because its last step is a workflow transition (已通过 → 已发布, made
+by the system: its event has no actor and the log shows 系统), and ``reports`` never imports
 ``review``. ``reports.publishing.publish_enqueue`` finds it by its name,
 ``review.publish_report``.
 
@@ -115,24 +115,6 @@ def _publish(self, report_id: int) -> int | None:
     return publication.pk if publication is not None else None
 
 
-def final_reviewer(report: Report):
-    """Who signed the approval being published (the event's actor): the workflow's
-    ``approving_reviewer``, else the actor of the latest move to 已通过."""
-    approving = getattr(workflow, "approving_reviewer", None)
-    actor = approving(report) if approving is not None else None
-    if actor is None:
-        event = (
-            ReportEvent.objects.filter(report_id=report.pk, to_status=Report.Status.APPROVED)
-            .select_related("actor")
-            .order_by("-at", "-pk")
-            .first()
-        )
-        actor = event.actor if event is not None else None
-    if actor is None:
-        raise PublishingError("找不到终审通过的记录，无法确定发布人。")
-    return actor
-
-
 def correction_reason(report_id: int) -> str:
     """The reason of the latest reopening after the last published version (更正说明)."""
     last = (
@@ -156,4 +138,4 @@ def mark_published(report: Report) -> None:
             "审核流程尚未提供 review.workflow.transition_apply_system（已通过 → 已发布），报告无法发布。"
         )
     action = getattr(Action, "PUBLISH", PUBLISH_ACTION)
-    apply(report_id=report.pk, action=action, actor=final_reviewer(report), note="系统自动发布")
+    apply(report_id=report.pk, action=action, note="系统自动发布")

@@ -30,9 +30,10 @@ Decisions the issue left open, and why:
   district role when ``user.agency_id`` is the report's agency (the user model already keeps
   clerks and reviewers apart; this holds even if that ever changes).
 * **System transitions** (role ``SYSTEM``, held by no user): approved → published, applied
-  by the publication task through :func:`transition_apply_system`, with the approving final
-  reviewer as the event's actor. Reaching ``approved`` enqueues that task after commit
-  (``reports.publishing.publish_enqueue``, when it exists).
+  by the publication task through :func:`transition_apply_system`. Its event has no actor
+  (shown as 系统): the final reviewer signed the approval, which has its own event; the
+  publication is the job's, and crediting it to a person misstated the log. Reaching
+  ``approved`` enqueues that task after commit (``reports.publishing.publish_enqueue``).
 """
 
 from __future__ import annotations
@@ -246,12 +247,12 @@ def transition_apply(
     )
 
 
-def transition_apply_system(*, report_id: int, action: str, actor: User, note: str = "") -> Report:
-    """Apply a transition of role ``SYSTEM`` (approved → published) on behalf of ``actor``.
+def transition_apply_system(*, report_id: int, action: str, note: str = "") -> Report:
+    """Apply a transition of role ``SYSTEM`` (approved → published), by the system.
 
-    For the publication task: ``actor`` is recorded as the event's actor (use
-    :func:`approving_reviewer`). Raises :class:`WorkflowError` when the report is not in the
-    transition's state (e.g. already published), changing nothing.
+    For the publication task. The event is written with no actor (系统). Raises
+    :class:`WorkflowError` when the report is not in the transition's state (e.g. already
+    published), changing nothing.
     """
 
     def find(report: Report) -> Transition | None:
@@ -259,7 +260,7 @@ def transition_apply_system(*, report_id: int, action: str, actor: User, note: s
             (t for t in TRANSITIONS if t.role == SYSTEM and t.status == report.status and t.action == action), None
         )
 
-    return _apply(report_id=report_id, action=action, actor=actor, find=find, note=note)
+    return _apply(report_id=report_id, action=action, actor=None, find=find, note=note)
 
 
 def _action_label(action: str) -> str:
@@ -270,7 +271,7 @@ def _apply(
     *,
     report_id: int,
     action: str,
-    actor: User,
+    actor: User | None,  # None: the system (a SYSTEM transition)
     find: Callable[[Report], Transition | None],
     ip_address: str | None = None,
     note: str = "",
@@ -294,7 +295,7 @@ def _apply(
             if any(t.status == report.status and t.action == action for t in TRANSITIONS):
                 raise WorkflowError(f"您没有权限对此报告执行“{label}”操作。")
             raise WorkflowError(f"报告当前状态为“{report.get_status_display()}”，不能执行“{label}”操作。")
-        refusal = _refusal(report, transition, by)
+        refusal = _refusal(report, transition, by) if by is not None else None
         if refusal is not None:
             raise WorkflowError(refusal)
         if transition.note_required and not note:

@@ -1,7 +1,7 @@
 """User text is inert in every output: markup is never markup, a formula is never a formula.
 
 A report whose agency name and texts hold ``<script>`` and ``=HYPERLINK(…)`` is published, then
-read back as the public HTML page, the stored PDF, XLSX and HTML files, and the year's CSV.
+read back as the public HTML page, the stored PDF, Word, XLSX and HTML files, and the year's CSV.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import io
 import os
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -19,6 +20,7 @@ from django.urls import reverse
 
 from reports.models import PublicationFile
 from reports.tests.publishing_fixtures import approved_report, media_root_fixture, publish  # noqa: F401
+from reports.tests.word_reading import open_docx
 from tests.factories import complete_cells, complete_texts, make_agency, make_district
 
 SCRIPT = "<script>alert('x')</script>"
@@ -66,6 +68,26 @@ def test_pdf_prints_markup_and_formulas_as_plain_text(published):
     flat = "".join(text.split())
     assert "<script>alert('x')</script>" in flat
     assert '=HYPERLINK("http://evil.example","点击领取")' in flat
+
+
+def test_docx_holds_the_texts_as_text_and_no_field_or_link(published):
+    _, publication = published
+    path = stored(publication, "docx")
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name).decode("utf-8") for name in archive.namelist() if name.endswith(".xml")}
+        relationships = "".join(archive.read(n).decode() for n in archive.namelist() if n.endswith(".rels"))
+    body = parts["word/document.xml"]
+    # Word runs a formula only as a field, follows a link only as a hyperlink or relationship:
+    # none of them is written, whatever the text says.
+    for instruction in ("<w:fldSimple", "<w:instrText", "<w:hyperlink", "<w:fldChar", "<w:object", "<w:altChunk"):
+        assert instruction not in body, instruction
+    assert "evil.example" not in relationships
+    assert "<script>" not in body  # escaped in the XML ...
+    texts = [paragraph.text for paragraph in open_docx(path.read_bytes()).paragraphs]
+    assert SCRIPT in texts  # ... and printed as typed
+    assert FORMULA in texts
+    assert f"{FORMULA}{SCRIPT}" in texts
+    assert texts[0].startswith(HOSTILE_NAME)
 
 
 def test_xlsx_holds_no_formula_anywhere(published):

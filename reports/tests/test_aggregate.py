@@ -141,10 +141,49 @@ def test_a_blank_or_invalid_cell_is_a_gap_not_a_zero(district):
     assert aggregate.totals["t3.new.natural"] == second["t3.new.natural"]  # the valid one only
     assert aggregate.incomplete_cells == {"t2.penalty.decisions", "t3.new.natural"}
     assert "t3.new.natural" not in aggregate.complete_cells
-    assert any(
-        violation.rule == "CELL-REQUIRED" and violation.cells == ("t2.penalty.decisions",)
-        for violation in aggregate.violations
-    )
+    # Said once per agency, not as the rules' verdicts on each incomplete sum.
+    assert [line.message for line in aggregate.shortfalls] == [
+        "一号机关：2 个单元格未填写或无效（表二 1 格、表三 1 格），未计入合计。",
+        "二号机关：1 个单元格未填写或无效（表二 1 格），未计入合计。",
+    ]
+    assert not any(set(violation.cells) & aggregate.incomplete_cells for violation in aggregate.violations)
+    assert not aggregate.is_complete
+
+
+def test_a_year_with_no_approved_report_says_what_is_missing_once_per_agency(district):
+    make_agency("甲未建报告机关", district=district)
+    make_report(make_agency("乙草稿机关", district=district), status=Report.Status.DRAFT, cells={})
+    make_report(make_agency("丙审核中机关", district=district), status=Report.Status.FIRST_REVIEW, cells={})
+
+    aggregate = district_aggregate(district=district, year=2024)
+
+    # Not 203 CELL-REQUIRED errors about sums of nothing: no rule runs on nothing.
+    assert aggregate.violations == [] and aggregate.errors == []
+    assert [line.message for line in aggregate.shortfalls] == [
+        "丙审核中机关：报告为“初审中”，尚未通过审核，未纳入汇总。",
+        "乙草稿机关：报告为“草稿”，尚未通过审核，未纳入汇总。",
+        "甲未建报告机关：尚未建立2024年度报告，未纳入汇总。",
+    ]
+
+
+def test_an_empty_approved_report_is_one_line_not_one_per_cell(district, five):
+    make_report(make_agency("空白机关", district=district), status=APPROVED, cells={})
+
+    aggregate = district_aggregate(district=district, year=2024)
+
+    assert len(aggregate.gaps) == len(standard.CELL_CODES)
+    assert len(aggregate.shortfalls) == len(aggregate.excluded) + 1  # one line per agency
+    assert [line.message for line in aggregate.shortfalls if line.included] == [
+        "空白机关：203 个单元格未填写或无效（表二 10 格、表三 175 格、表四 15 格、信息处理费 3 格），未计入合计。"
+    ]
+    assert aggregate.errors == []  # the five others add up; the blank one is named above
+
+
+def test_a_complete_aggregate_has_no_shortfall(district):
+    for index in range(2):
+        make_report(make_agency(f"完整机关{index}", district=district), status=APPROVED, cells=generated_cells(index))
+    aggregate = district_aggregate(district=district, year=2024)
+    assert aggregate.shortfalls == [] and aggregate.is_complete
 
 
 def test_a_report_stored_without_some_cell_codes_is_read_whole_and_the_missing_cell_is_a_gap(district):

@@ -65,7 +65,7 @@ def test_the_api_lists_the_published_reports(anonymous_client, site):
     assert first["url"].endswith(f"/reports/{publication.report_id}/")
     assert first["document"].endswith(f"/api/reports/{publication.report_id}.json")
     assert first["files"]["pdf"].endswith(f"/reports/{publication.report_id}/v1.pdf")
-    assert set(first["files"]) == {"pdf", "xlsx", "json", "html"}
+    assert set(first["files"]) == {"pdf", "docx", "xlsx", "json", "html"}
 
 
 @pytest.mark.parametrize(

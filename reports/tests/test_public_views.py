@@ -126,8 +126,13 @@ def test_the_report_page_shows_the_document_charts_downloads_and_versions(anonym
     assert '<article class="gov-report"' in html
     assert "三、本年度办理结果" in html
     assert "北京市朝阳区南磨房地区办事处" in html
-    for kind in ("pdf", "xlsx", "json", "html"):
+    for kind in ("pdf", "docx", "xlsx", "json", "html"):
         assert reverse("reports:public_download", args=[publication.report_id, 1, kind]) in html
+    # Each file with its checksum, the Word document included.
+    for record in publication.files.all():
+        assert record.sha256 in html
+    assert publication.files.filter(kind="docx").exists()
+    assert "Word 文档" in html
     assert reverse("reports:open_data_csv", args=[2024]) in html
     assert 'id="chart-handling-title"' in html
     assert 'id="chart-years-title"' in html  # 2023 is published too
@@ -188,6 +193,7 @@ def test_a_correction_shows_the_current_version_its_reason_and_the_earlier_one(a
     ("kind", "content_type"),
     [
         ("pdf", "application/pdf"),
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         ("json", "application/json; charset=utf-8"),
         ("html", "text/html; charset=utf-8"),
@@ -226,7 +232,7 @@ def public_urls(publication) -> list[str]:
         reverse("reports:public_list"),
         reverse("reports:public_detail", args=[pk]),
         reverse("reports:public_version", args=[pk, 1]),
-        *(reverse("reports:public_download", args=[pk, 1, kind]) for kind in ("pdf", "xlsx", "json", "html")),
+        *(reverse("reports:public_download", args=[pk, 1, kind]) for kind in ("pdf", "docx", "xlsx", "json", "html")),
         reverse("reports:api_list"),
         reverse("reports:api_detail", args=[pk]),
         reverse("reports:open_data"),

@@ -1,4 +1,4 @@
-"""The publication service: the frozen snapshot, the four files with their checksums, the
+"""The publication service: the frozen snapshot, the five files with their checksums, the
 version, idempotency (a repeated, interrupted or concurrent run publishes once), failures and
 the office's retry. The workflow's last step is stood in for (``mark_published_directly``);
 the task with the real workflow is tested in ``test_publishing_task.py``."""
@@ -44,7 +44,7 @@ def listing(directory: Path) -> list[str]:
     return sorted(path.name for path in directory.iterdir())
 
 
-def test_publishing_renders_four_files_from_a_frozen_snapshot(agency_a):
+def test_publishing_renders_five_files_from_a_frozen_snapshot(agency_a):
     report = approved_report(agency_a)
 
     publication = publish(report)
@@ -61,7 +61,7 @@ def test_publishing_renders_four_files_from_a_frozen_snapshot(agency_a):
     assert publication.snapshot["signature"]["organ"] == agency_a.name
     assert publication.snapshot["signature"]["date"]  # dated the day of publication when unsigned
     files = {f.kind: f for f in publication.files.all()}
-    assert sorted(files) == sorted(formats.KINDS)
+    assert sorted(files) == sorted(formats.KINDS) == ["docx", "html", "json", "pdf", "xlsx"]
     for record in files.values():
         assert file_sha256(record.path) == record.sha256
         assert (Path(publishing.media_path(record.path))).stat().st_size == record.size
@@ -69,6 +69,8 @@ def test_publishing_renders_four_files_from_a_frozen_snapshot(agency_a):
     assert publishing.media_path(files["json"].path).read_bytes() == formats.render(document, "json")
     assert publishing.media_path(files["pdf"].path).read_bytes() == formats.render(document, "pdf")
     assert publishing.media_path(files["html"].path).read_bytes() == formats.render(document, "html")
+    # The Word file too: its bytes do not depend on when it was written.
+    assert publishing.media_path(files["docx"].path).read_bytes() == formats.render(document, "docx")
     assert publishing.media_path(files["xlsx"].path).read_bytes().startswith(b"PK")
 
 
@@ -102,7 +104,7 @@ def test_a_repeated_run_publishes_nothing_more(agency_a, media_root):
 
     assert again is None
     assert Publication.objects.count() == 1
-    assert PublicationFile.objects.count() == 4
+    assert PublicationFile.objects.count() == 5
     assert {path.name: path.stat().st_mtime_ns for path in folder.iterdir()} == stamps
 
 
@@ -145,7 +147,7 @@ def test_a_file_left_by_an_interrupted_run_is_adopted_not_written_twice(agency_a
     assert published.pk == publication.pk
     assert target.stat().st_mtime_ns == stamp
     assert published.files.get(kind="pdf").sha256 == hashlib.sha256(pdf).hexdigest()
-    assert len(listing(target.parent)) == 4
+    assert len(listing(target.parent)) == 5
 
 
 def test_a_failure_while_rendering_publishes_nothing_and_a_rerun_completes(agency_a):
@@ -167,7 +169,7 @@ def test_a_failure_while_rendering_publishes_nothing_and_a_rerun_completes(agenc
     published = publication_build(report_id=report.pk, mark_published=mark_published_directly)
 
     assert (published.pk, published.status, published.attempts) == (publication.pk, "published", 2)
-    assert published.files.count() == 4
+    assert published.files.count() == 5
 
 
 def test_a_refused_workflow_step_publishes_nothing(agency_a):
@@ -267,7 +269,7 @@ def test_published_rows_and_files_cannot_be_deleted(published):
         published.files.first().delete()
     with pytest.raises(PublicationFrozenError):
         PublicationFile.objects.all().delete()
-    assert PublicationFile.objects.count() == 4
+    assert PublicationFile.objects.count() == 5
 
 
 def test_published_files_cannot_be_changed_or_added(published):
@@ -420,9 +422,9 @@ def test_two_concurrent_runs_publish_once(agency_a, media_root):
     assert sorted(result is None for result in results) == [False, True]
     publication = Publication.objects.get()
     assert publication.status == "published"
-    assert publication.files.count() == 4
+    assert publication.files.count() == 5
     folder = media_root / publishing.publication_dir(publication)
-    assert len(listing(folder)) == 4
+    assert len(listing(folder)) == 5
     for record in publication.files.all():
         assert file_sha256(record.path) == record.sha256
 

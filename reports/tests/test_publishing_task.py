@@ -1,6 +1,6 @@
 """The publish job with the real review chain, in-process (Celery eager, as without a
-broker): the final sign-off publishes after commit, with the final reviewer as the actor of
-the 发布 event; a reopening with a reason leads, after a new round, to version 2 with that
+broker): the final sign-off publishes after commit, the 发布 event made by the system (no
+person); a reopening with a reason leads, after a new round, to version 2 with that
 reason as its 更正说明; failures are retried or recorded for the office.
 
 The same with a real worker process and Redis: ``tests/worker/``.
@@ -51,12 +51,13 @@ def test_the_final_sign_off_publishes_after_commit(in_final_review, team, django
     assert report.status == Report.Status.PUBLISHED
     publication = Publication.objects.get(report=report)
     assert (publication.version, publication.status, publication.is_current) == (1, "published", True)
-    assert publication.files.count() == 4
+    assert publication.files.count() == 5
     for record in publication.files.all():
         assert file_sha256(record.path) == record.sha256
     event = ReportEvent.objects.filter(report=report).order_by("-pk").first()
     assert (event.action, event.from_status, event.to_status) == ("publish", "approved", "published")
-    assert event.actor == team["final"]
+    assert event.actor is None  # the system published; the final reviewer signed the approval
+    assert event.actor_name == "系统"
 
 
 def test_nothing_is_published_before_the_approval_commits(in_final_review, team, django_capture_on_commit_callbacks):

@@ -490,6 +490,19 @@ def test_a_billion_laughs_workbook_part_is_refused(template):
     assert str(refused(hostile_files.billion_laughs_in_workbook_part(template))) == spreadsheet.UNSAFE_XML
 
 
+def test_a_dtd_in_a_utf16_part_is_refused_before_any_parser(template):
+    # Refused by the package check itself, not left to the XML parser: with lxml installed
+    # (python-docx needs it) openpyxl reads the workbook part with lxml, which skips entities.
+    xml = hostile_files.read_entry(template, "xl/workbook.xml").decode()
+    body = xml.split("?>", 1)[1] if xml.startswith("<?xml") else xml
+    utf16 = ('<?xml version="1.0" encoding="UTF-16"?>' + hostile_files.BILLION_LAUGHS_DTD + body).encode("utf-16")
+    hostile = hostile_files.rewrite_zip(template, replace={"xl/workbook.xml": utf16})
+
+    assert str(refused(hostile)) == spreadsheet.UNSAFE_XML
+    assert spreadsheet._declares_a_dtd(utf16)
+    assert not spreadsheet._declares_a_dtd(hostile_files.read_entry(template, "xl/workbook.xml"))
+
+
 def test_an_external_entity_is_refused(template):
     assert str(refused(hostile_files.external_entity(template, "表三"))) == spreadsheet.UNSAFE_XML
 

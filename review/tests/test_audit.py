@@ -14,9 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reports.editing import report_save
 from review import services
-from review.models import Comment, DistrictChecklist, ReportEvent, ReportRevision, SignOff
+from review.models import Action, Comment, DistrictChecklist, ReportEvent, ReportRevision, SignOff
 from review.tests.personas import approve
-from review.workflow import report_return, report_start_review, report_submit
+from review.workflow import report_return, report_start_review, report_submit, transition_apply_system
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +89,33 @@ def test_the_history_page_shows_the_log_in_order(walked_report, final_reviewer):
     # The sign-off page shows the same history.
     page = client_for(final_reviewer).get(reverse("review:report", args=[walked_report.pk])).content.decode()
     assert re.findall(r'<tr data-action="([a-z_]+)">', page) == [step[0] for step in WALK]
+
+
+def test_the_history_credits_the_publication_to_the_system_not_the_final_reviewer(walked_report, final_reviewer):
+    transition_apply_system(report_id=walked_report.pk, action=Action.PUBLISH, note="系统自动发布")
+    final_reviewer.first_name, final_reviewer.last_name = "终审", "王"
+    final_reviewer.save()
+
+    html = client_for(final_reviewer).get(reverse("review:history", args=[walked_report.pk])).content.decode()
+
+    rows = html.split('id="audit-log"')[1].split("</table>")[0].split("<tr ")
+    publish_row = next(row for row in rows if row.startswith('data-action="publish"'))
+    approve_row = next(row for row in rows if row.startswith('data-action="approve"'))
+    assert "系统" in publish_row
+    assert final_reviewer.username not in publish_row
+    assert final_reviewer.get_full_name() not in publish_row
+    assert final_reviewer.username in approve_row  # who signed the approval is still named
+    assert ReportEvent.objects.get(report=walked_report, action="publish").actor is None
+
+
+def test_a_publication_logged_with_a_person_before_is_shown_as_the_system_too(walked_report, final_reviewer):
+    # Rows written before the system was recorded as such name the final reviewer; the log is
+    # append-only, so they stay as written and are shown as what they were.
+    ReportEvent.objects.create(
+        report=walked_report, action="publish", from_status="approved", to_status="published", actor=final_reviewer
+    )
+    event = ReportEvent.objects.get(report=walked_report, action="publish")
+    assert (event.by_system, event.actor_name) == (True, "系统")
 
 
 def test_a_clerk_cannot_open_the_history_page(walked_report, clerk_a):

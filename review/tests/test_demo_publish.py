@@ -44,6 +44,7 @@ def test_the_demo_report_is_submitted_signed_three_times_and_published(django_ca
     publication = Publication.objects.get(report=report)
     assert set(PublicationFile.objects.filter(publication=publication).values_list("kind", flat=True)) == {
         "pdf",
+        "docx",
         "xlsx",
         "json",
         "html",

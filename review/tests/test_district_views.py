@@ -18,7 +18,7 @@ from accounts.models import AuditEvent
 from reports import standard
 from reports.aggregate import district_aggregate
 from reports.models import Agency, Report
-from review.tests.district_fixtures import YEAR, district_in_every_state
+from review.tests.district_fixtures import STATES, YEAR, district_in_every_state
 from tests.factories import make_district, make_report, make_user
 from tests.generated import generated_cells
 
@@ -158,6 +158,18 @@ def test_the_board_lists_every_agency_with_totals_and_marks_the_overdue(office_c
     assert 'style="' not in page and "<script>" not in page  # the Content-Security-Policy
 
 
+def test_the_board_dates_the_first_submissions_with_their_year(office_client, every_state):
+    response = office_client.get(url("review:board", year=YEAR))
+    page = response.content.decode()
+
+    dates = {row.first_submitted_on for row in response.context["board"].rows if row.first_submitted_on}
+    assert dates and all(day.year == YEAR + 1 for day in dates)
+    for day in dates:
+        # "2025年1月20日", not "1月20日": a board of an earlier year is read years later.
+        assert f"<td>{day.year}年{day.month}月{day.day}日" in page
+    assert f"<td>{min(dates).month}月{min(dates).day}日" not in page
+
+
 def test_the_board_filters(office_client, every_state):
     response = office_client.get(url("review:board", year=YEAR, flag="not_submitted"))
     assert {row.status for row in response.context["rows"]} == {"missing", "draft", "returned"}
@@ -201,6 +213,18 @@ def test_the_aggregate_shows_the_sums_the_excluded_and_the_charts(office_client,
     assert 'id="outcomes-chart"' in page and 'id="trend-chart"' in page
     assert 'id="start-form"' in page  # the district administrator may start it
     assert 'style="' not in page and "<script>" not in page
+
+
+def test_an_aggregate_of_a_year_with_no_reports_lists_the_agencies_not_the_cells(office_client, district, every_state):
+    page = office_client.get(url("review:aggregate", year=YEAR - 3)).content.decode()
+
+    agencies = Agency.objects.filter(district=district).exclude(kind=Agency.Kind.DISTRICT).count()
+    shortfalls = page[page.index('id="aggregate-shortfalls"') :].split("</section>")[0]
+    assert "尚无可汇总的报告" in shortfalls
+    assert shortfalls.count("<li>") == agencies == len(STATES)  # one line per agency
+    assert shortfalls.count(f"尚未建立{YEAR - 3}年度报告") == agencies
+    assert "CELL-REQUIRED" not in page and "未填写，没有的请填 0" not in page
+    assert 'id="aggregate-checks"' not in page
 
 
 def test_a_sum_opens_its_breakdown(office_client, every_state):

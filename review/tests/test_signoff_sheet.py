@@ -117,3 +117,20 @@ def test_the_pdf_sheet_shows_the_three_signatures(approved_report, final_reviewe
 def test_a_clerk_gets_no_sheet(approved_report, clerk_a):
     assert client_for(clerk_a).get(reverse("review:sheet", args=[approved_report.pk])).status_code == 403
     assert client_for(clerk_a).get(reverse("review:sheet_pdf", args=[approved_report.pk])).status_code == 403
+
+
+def test_the_pdf_sheet_draws_digits_in_the_chinese_font(approved_report, final_reviewer, tmp_path):
+    # Dates, years and the digest are Latin digits: they are drawn in the embedded CJK font,
+    # like the Chinese beside them, never in a base-14 face (Times, Helvetica) of the reader.
+    response = client_for(final_reviewer).get(reverse("review:sheet_pdf", args=[approved_report.pk]))
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    path = tmp_path / "sheet.pdf"
+    path.write_bytes(response.content)
+    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
+    fonts = [line.split()[0] for line in lines[2:]]
+    assert fonts
+    embedded = [line.split()[-5] for line in lines[2:]]
+    assert set(embedded) == {"yes"}
+    assert all("+" in name for name in fonts), fonts  # subsets of the one embedded TrueType font
+    assert len({name.split("+", 1)[1].rsplit("-", 1)[0] for name in fonts}) == 1, fonts

@@ -98,6 +98,37 @@ def test_an_overdue_report_says_so():
         Report(year=2024, agency=Agency(kind=Agency.Kind.DEPARTMENT)), None, datetime.date(2025, 2, 3)
     )
     assert item.overdue and item.days_overdue == 3
+    assert (item.deadline_text, item.deadline_class) == ("已逾期 3 天", "text-danger fw-semibold")
+
+
+@pytest.mark.parametrize("status", [Status.SUBMITTED, Status.FINAL_REVIEW, Status.APPROVED, Status.PUBLISHED])
+def test_a_report_that_left_its_agency_is_never_overdue(status):
+    report = Report(year=2024, status=status, agency=Agency(kind=Agency.Kind.DEPARTMENT))
+    today = datetime.date(2026, 11, 30)  # 669 days after the deadline
+    on_time = timezone.make_aware(datetime.datetime(2025, 1, 20, 10))
+    late = timezone.make_aware(datetime.datetime(2025, 2, 4, 10))
+
+    item = selectors.QueueItem(report, None, today, on_time)
+    assert not item.overdue and item.days_overdue == 0
+    assert (item.deadline_text, item.deadline_class) == ("已按期提交", "text-body-secondary")
+    late_item = selectors.QueueItem(report, None, today, late)
+    assert not late_item.overdue
+    assert (late_item.deadline_text, late_item.deadline_class) == ("逾期 4 天提交", "text-body-secondary")
+    assert selectors.QueueItem(report, None, today).deadline_text == "已提交"  # no submission logged
+
+
+def test_the_district_overview_shows_a_published_report_as_submitted_not_overdue(
+    agency_a, agency_b, clerk_a, district_admin
+):
+    published = new_submitted_report(agency_a, clerk_a)  # submitted now, long after 2025-01-31
+    Report.objects.filter(pk=published.pk).update(status=Status.PUBLISHED)
+    make_report(agency_b, year=2024)  # a draft, long past its deadline
+    html = client_for(district_admin).get(reverse("review:district")).content.decode()
+    section = html.split('id="status-published"')[1].split("</section>")[0]
+    draft = html.split('id="status-draft"')[1].split("</section>")[0]
+    assert "已逾期" not in section and "text-danger" not in section
+    assert "天提交" in section  # submitted, late: said plainly, not in red
+    assert "已逾期" in draft and "text-danger" in draft
 
 
 def test_a_clerk_has_no_queue(clerk_a):

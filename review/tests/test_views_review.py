@@ -275,7 +275,7 @@ def test_the_final_reviewer_reopens_a_published_report(
     report_in_review, first_reviewer, second_reviewer, final_reviewer
 ):
     report = approve(report_in_review, first_reviewer, second_reviewer, final_reviewer)
-    transition_apply_system(report_id=report.pk, action=Action.PUBLISH, actor=final_reviewer)
+    transition_apply_system(report_id=report.pk, action=Action.PUBLISH)
     client = client_for(final_reviewer)
     assert 'id="reopen-form"' in client.get(page_url(report)).content.decode()
     client.post(reverse("review:reopen", args=[report.pk]), {"reason": ""})

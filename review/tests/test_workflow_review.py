@@ -276,33 +276,31 @@ def test_only_the_district_administrator_sets_the_checklist(district, district_a
 # ── Publication and reopening (the interface with issue 5) ──────────────────────────────
 
 
-def test_the_system_publishes_an_approved_report_on_behalf_of_the_final_reviewer(
+def test_the_system_publishes_an_approved_report_as_the_system_not_as_the_final_reviewer(
     report_in_review, first_reviewer, second_reviewer, final_reviewer
 ):
     report = approve(report_in_review, first_reviewer, second_reviewer, final_reviewer)
     with pytest.raises(WorkflowError):
         transition_apply(report_id=report.pk, action=Action.PUBLISH, by=final_reviewer)
-    report = transition_apply_system(
-        report_id=report.pk, action=Action.PUBLISH, actor=approving_reviewer(report), note="系统自动发布"
-    )
+    report = transition_apply_system(report_id=report.pk, action=Action.PUBLISH, note="系统自动发布")
     assert report.status == Status.PUBLISHED
     event = ReportEvent.objects.filter(report=report).latest("pk")
-    assert (event.action, event.actor, event.from_status, event.note) == (
-        "publish",
-        final_reviewer,
-        "approved",
-        "系统自动发布",
-    )
+    assert (event.action, event.actor, event.from_status, event.note) == ("publish", None, "approved", "系统自动发布")
+    assert (event.by_system, event.actor_name) == (True, "系统")
+    # The final reviewer is credited with the approval they signed, and with nothing more.
+    approval = ReportEvent.objects.get(report=report, action=Action.APPROVE)
+    assert (approval.actor, approval.by_system) == (final_reviewer, False)
+    assert approving_reviewer(report) == final_reviewer
     with pytest.raises(WorkflowError, match="已发布"):  # a second run changes nothing
-        transition_apply_system(report_id=report.pk, action=Action.PUBLISH, actor=final_reviewer)
+        transition_apply_system(report_id=report.pk, action=Action.PUBLISH)
     assert ReportEvent.objects.filter(report=report, action="publish").count() == 1
 
 
 def test_the_system_cannot_publish_a_report_in_review(report_in_review, final_reviewer):
     with pytest.raises(WorkflowError, match="初审中"):
-        transition_apply_system(report_id=report_in_review.pk, action=Action.PUBLISH, actor=final_reviewer)
+        transition_apply_system(report_id=report_in_review.pk, action=Action.PUBLISH)
     with pytest.raises(WorkflowError):  # nor make any other move as the system
-        transition_apply_system(report_id=report_in_review.pk, action=Action.RETURN, actor=final_reviewer)
+        transition_apply_system(report_id=report_in_review.pk, action=Action.RETURN)
 
 
 def test_the_final_sign_off_queues_the_publication_after_commit(
@@ -336,7 +334,7 @@ def test_the_final_reviewer_reopens_a_published_report_and_the_whole_chain_runs_
     report_in_review, first_reviewer, second_reviewer, final_reviewer, clerk_a
 ):
     report = approve(report_in_review, first_reviewer, second_reviewer, final_reviewer)
-    transition_apply_system(report_id=report.pk, action=Action.PUBLISH, actor=final_reviewer)
+    transition_apply_system(report_id=report.pk, action=Action.PUBLISH)
     with pytest.raises(WorkflowError, match="原因"):
         report_reopen(report_id=report.pk, by=final_reviewer, note="")
     with pytest.raises(WorkflowError, match="没有权限"):

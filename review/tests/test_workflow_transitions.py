@@ -11,7 +11,7 @@ import pytest
 
 from reports.models import Report
 from review import services
-from review.models import Action, ReportEvent, SignOff
+from review.models import SYSTEM_ACTIONS, Action, ReportEvent, SignOff
 from review.tests.personas import accept_all
 from review.workflow import (
     SYSTEM,
@@ -135,6 +135,8 @@ def test_the_table_is_the_chain_of_the_issue():
     }
     assert all(t.note_required for t in TRANSITIONS if t.action in (Action.RETURN, Action.REOPEN))
     assert [t.role for t in TRANSITIONS if t.action == Action.PUBLISH] == [SYSTEM]
+    # The log shows these as 系统 (review.models.SYSTEM_ACTIONS): the same set as the table's.
+    assert {t.action for t in TRANSITIONS if t.role == SYSTEM} == SYSTEM_ACTIONS
 
 
 @pytest.mark.parametrize("status", Status.values)

@@ -2,8 +2,8 @@
 
 1. The final reviewer signs in this process; the approval's commit enqueues the job in Redis;
    a worker process renders and publishes. The PDF's text (pdftotext) holds the agency's
-   name, the year and the key figures; the four files' checksums are the stored ones; a
-   duplicate message publishes nothing more.
+   name, the year and the key figures, the Word file its six parts; the five files' checksums
+   are the stored ones; a duplicate message publishes nothing more.
 2. The worker is SIGKILLed in the middle of the job (``GOVREPORT_TEST_PUBLISH_DELAY`` holds
    it after its first file) and a new one is started: the unacknowledged message is
    delivered again (acks_late; with the solo pool the whole process dies, so Redis's
@@ -33,6 +33,7 @@ from reports.models import Publication, PublicationFile, Report
 from reports.publishing import publication_dir, publish_task
 from reports.standard import T3_COLUMNS
 from reports.tests.publishing_fixtures import drive_to_final_review, make_review_team, sign_final
+from reports.tests.word_reading import headings, open_docx
 from review.models import ReportEvent
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -65,7 +66,7 @@ def pdf_text(path: Path) -> str:
 
 def assert_complete(publication: Publication) -> None:
     files = {record.kind: record for record in PublicationFile.objects.filter(publication=publication)}
-    assert sorted(files) == ["html", "json", "pdf", "xlsx"]
+    assert sorted(files) == ["docx", "html", "json", "pdf", "xlsx"]
     for record in files.values():
         data = (Path(settings.MEDIA_ROOT) / record.path).read_bytes()
         assert hashlib.sha256(data).hexdigest() == record.sha256, record.kind
@@ -108,8 +109,11 @@ def test_a_worker_publishes_the_signed_report_end_to_end(broker, worker_factory,
     for row, label in (("new", "一、本年新收政府信息公开申请数量"), ("handled_total", "（七）总计")):
         figures = " ".join(str(cells[f"t3.{row}.{column.code}"]) for column in T3_COLUMNS)
         assert f"{label} {figures}" in text
+    word = open_docx((Path(settings.MEDIA_ROOT) / publication.files.get(kind="docx").path).read_bytes())
+    assert len(headings(word)) == 6
+    assert len(word.tables) == 4
     event = ReportEvent.objects.filter(report=report, action="publish").get()
-    assert event.actor == team["final"]
+    assert event.actor is None  # 系统
 
     # A duplicate message (a redelivery, a second enqueue) publishes nothing more.
     result = publish_task().apply_async(args=[report.pk], queue=settings.GOVREPORT_PUBLISH_QUEUE)

@@ -1,13 +1,13 @@
-"""``export_report``: write a report as JSON, PDF, XLSX or HTML.
+"""``export_report``: write a report as JSON, PDF, Word (DOCX), XLSX or HTML.
 
 Two sources:
 
 - ``export_report --agency NAME --year YEAR [--format F] [--output PATH]`` — a stored report;
-- ``export_report FILE [--format json|pdf|xlsx|html] [--output PATH]`` — a report file (JSON or
+- ``export_report FILE [--format json|pdf|docx|xlsx|html] [--output PATH]`` — a report file (JSON or
   xlsx), rendered with no database and no worker, exactly as the publish job renders it
   (``reports/formats.py``: the official layout, the Chinese font embedded in the PDF).
 
-Without ``--output`` JSON and HTML go to stdout; PDF and XLSX need ``--output``. Exit
+Without ``--output`` JSON and HTML go to stdout; PDF, DOCX and XLSX need ``--output``. Exit
 status: 0 when written, 1 when the agency or report does not exist or the arguments do not
 fit, 2 when the input file cannot be read, the output cannot be written or the PDF has no
 font.
@@ -22,18 +22,23 @@ from pathlib import Path
 from reports import formats, interchange
 from reports.management import EXIT_FAILED, EXIT_UNREADABLE, ReportCommand, one_line
 
-FORMATS = ("json", "pdf", "xlsx", "html")
+FORMATS = ("json", "pdf", "docx", "xlsx", "html")
 
 
 class Command(ReportCommand):
-    help = "导出年度报告：按机关和年度从数据库导出，或把报告文件转换为 JSON、PDF、XLSX 或 HTML（不使用数据库）。"
+    help = (
+        "导出年度报告：按机关和年度从数据库导出，"
+        "或把报告文件转换为 JSON、PDF、Word（DOCX）、XLSX 或 HTML（不使用数据库）。"
+    )
     requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", metavar="FILE", help="报告文件（.json 或 .xlsx），不使用数据库")
         parser.add_argument("--agency", metavar="NAME", help="机关名称")
         parser.add_argument("--year", type=int, metavar="YEAR", help="报告年度")
-        parser.add_argument("--format", choices=FORMATS, default="json", help="输出格式：json（默认）、pdf、xlsx、html")
+        parser.add_argument(
+            "--format", choices=FORMATS, default="json", help="输出格式：json（默认）、pdf、docx、xlsx、html"
+        )
         parser.add_argument("--output", "-o", metavar="PATH", help="输出文件；不指定则写到标准输出")
 
     def handle(self, *args, **options):
