@@ -444,7 +444,10 @@
       return;
     }
     var missing = unexplained(result);
-    var blocked = result.errors.length > 0 || missing > 0;
+    // Open review comments block resubmission on the server (review.workflow.open_comments);
+    // their number comes with the page, which reloads when one is resolved.
+    var openComments = Number(submitButton.dataset.openComments || 0);
+    var blocked = result.errors.length > 0 || missing > 0 || openComments > 0;
     submitButton.setAttribute("aria-disabled", blocked ? "true" : "false");
     submitButton.classList.toggle("disabled-look", blocked);
     if (blocked) {
@@ -455,7 +458,11 @@
       if (missing) {
         parts.push(missing + " 个警告尚未填写说明");
       }
-      submitHint.textContent = "暂不能提交：" + parts.join("，") + "（见“检查结果”）。";
+      if (openComments) {
+        parts.push("还有 " + openComments + " 条审核批注未解决（逐条答复并标为已解决）");
+      }
+      submitHint.textContent =
+        "暂不能提交：" + parts.join("，") + (result.errors.length || missing ? "（见“检查结果”）" : "") + "。";
     } else {
       submitHint.textContent = result.warnings.length
         ? "没有错误，警告均已说明，可以提交。"
@@ -847,7 +854,10 @@
     var result = state.lastResult;
     if (submitButton.getAttribute("aria-disabled") === "true") {
       updateSubmitState();
-      document.getElementById("check-summary").focus();
+      var result0 = state.lastResult;
+      var onlyComments = result0 && result0.errors.length === 0 && unexplained(result0) === 0;
+      var notice = document.getElementById("returned-notice");
+      (onlyComments && notice ? notice : document.getElementById("check-summary")).focus();
       return;
     }
     save("submit").then(function (clean) {
