@@ -833,9 +833,26 @@
     );
   });
 
+  /* A cell reached by Tab, Enter or an arrow is brought fully into view: out of its table's
+     scroll box, or under the sticky part links or save bar, it goes to the middle. */
+  function keepInView(input) {
+    var rect = input.getBoundingClientRect();
+    var nav = document.querySelector(".part-nav");
+    var bar = document.querySelector(".form-actions");
+    var top = nav && window.getComputedStyle(nav).position === "sticky" ? nav.getBoundingClientRect().bottom : 0;
+    var bottom = Math.min(window.innerHeight, bar ? bar.getBoundingClientRect().top : window.innerHeight);
+    var wrap = input.closest(".report-table-wrap");
+    var box = wrap ? wrap.getBoundingClientRect() : null;
+    var hidden = rect.top < top || rect.bottom > bottom || (box && (rect.left < box.left || rect.right > box.right));
+    if (hidden) {
+      input.scrollIntoView({ block: "center", inline: "nearest", behavior: "instant" });
+    }
+  }
+
   cellInputs.forEach(function (input) {
     input.addEventListener("focus", function () {
       input.select();
+      keepInView(input);
     });
   });
 
