@@ -847,6 +847,15 @@
     if (hidden) {
       input.scrollIntoView({ block: "center", inline: "nearest", behavior: "instant" });
     }
+    // On a narrow screen the row labels stay at the left (sticky) over the scrolled cells.
+    var labels = input.closest("tr").querySelectorAll("th.row-label");
+    var leaf = labels.length ? labels[labels.length - 1] : null;
+    if (wrap && leaf && window.getComputedStyle(leaf).position === "sticky") {
+      var covered = leaf.getBoundingClientRect().right - input.getBoundingClientRect().left;
+      if (covered > 0) {
+        wrap.scrollLeft -= covered + 4;
+      }
+    }
   }
 
   cellInputs.forEach(function (input) {

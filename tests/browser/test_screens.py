@@ -128,6 +128,29 @@ def test_one_sum_error_marks_its_result_and_says_so_under_the_table(live_server,
     shot(page, artifacts, "editor-leading-zero")
 
 
+def test_table_3_of_the_editor_keeps_its_row_labels_and_the_focused_cell_in_view(
+    live_server, screen, clerk_and_draft, artifacts
+):
+    page = screen
+    clerk, draft = clerk_and_draft
+    sign_in(page, live_server.url, clerk)
+    page.goto(f"{live_server.url}/my/reports/{draft.pk}/")
+    expect(page.locator("#report-form")).to_have_attribute("data-ready", "true")
+    label = page.locator("#table-t3 th.row-label", has_text="本年新收政府信息公开申请数量")
+    uncovered = """([cell, label]) => cell.getBoundingClientRect().left >= label.getBoundingClientRect().right - 1
+      && cell.getBoundingClientRect().right <= cell.closest('.report-table-wrap').getBoundingClientRect().right + 1"""
+    page.locator("#cell-t3-new-total").focus()  # the last column: on a phone the box scrolls right
+    for code in ("total", "other", "legal", "nonprofit", "research", "business", "natural"):
+        cell = page.locator(f"#cell-t3-new-{code}")
+        expect(cell).to_be_focused()
+        assert page.evaluate(uncovered, [cell.element_handle(), label.element_handle()]), code
+        expect(label).to_be_in_viewport()
+        page.keyboard.press("Shift+Tab")
+        page.wait_for_timeout(50)
+    page.locator("#cell-t3-new-total").focus()
+    shot(page, artifacts, "editor-table3")
+
+
 # ── The reviewers ───────────────────────────────────────────────────────────────────────
 
 
