@@ -35,6 +35,19 @@ class GridCell:
 class GridRow:
     labels: list[standard.HeaderCell]
     cells: list[GridCell]
+    label_depth: int = 0  # the section's number of label columns
+
+    @property
+    def placed_labels(self) -> list[tuple[int, standard.HeaderCell]]:
+        """Each label with the label column it starts in: a row holds the labels that start on
+        it, and its last one reaches the last label column (the others span down from above).
+        The page uses it to hold the labels at the left while a table scrolls sideways."""
+        col = self.label_depth - sum(label.colspan for label in self.labels)
+        placed = []
+        for label in self.labels:
+            placed.append((col, label))
+            col += label.colspan
+        return placed
 
 
 @dataclass(frozen=True)
@@ -88,7 +101,7 @@ def grid_tables(cells: Mapping[str, object], prefilled: Iterable[str] = ()) -> l
                     )
                     for c, cell in enumerate(body_row.cells)
                 ]
-                rows.append(GridRow(labels=body_row.labels, cells=row_cells))
+                rows.append(GridRow(labels=body_row.labels, cells=row_cells, label_depth=section.row_depth))
                 r += 1
             sections.append(
                 GridSection(

@@ -85,6 +85,9 @@ class Violation:
     message: str  # Chinese: names the row and column labels and the numbers
     cells: tuple[str, ...] = ()
     text: str | None = None  # the text key, when a text part is concerned
+    # Of ``cells``, where the equation's result sits (a total, the 结转 a balance yields): the
+    # editor marks these strongly and the others lightly. Not in ``key`` nor in ``as_dict``.
+    result: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -131,9 +134,11 @@ def _show(code: str, value: int | Decimal) -> str:
     return str(format_cell(code, value))
 
 
-def _violation(rule_id: str, message: str, cells: Iterable[str] = (), text: str | None = None) -> Violation:
+def _violation(
+    rule_id: str, message: str, cells: Iterable[str] = (), text: str | None = None, result: tuple[str, ...] = ()
+) -> Violation:
     ordered = tuple(sorted(cells, key=_CELL_INDEX.__getitem__))
-    return Violation(rule_id, RULES[rule_id].level, message, ordered, text)
+    return Violation(rule_id, RULES[rule_id].level, message, ordered, text, result)
 
 
 def _text_title(key: str) -> str:
@@ -146,12 +151,16 @@ def _text_title(key: str) -> str:
 
 @dataclass(frozen=True)
 class _Equation:
-    """``sum(left) == sum(right)``; ``message(values, left_sum, right_sum)`` explains a failure."""
+    """``sum(left) == sum(right)``; ``message(values, left_sum, right_sum)`` explains a failure.
+
+    ``result``: the cell(s) holding what the equation yields; by default ``left`` (a total).
+    """
 
     rule: str
     left: tuple[str, ...]
     right: tuple[str, ...]
     message: Callable[[Values, int, int], str]
+    result: tuple[str, ...] = ()
 
     @property
     def cells(self) -> tuple[str, ...]:
@@ -204,6 +213,7 @@ def _t3_column_equations() -> tuple[list[_Equation], list[_Equation]]:
                 (codes["new"], codes["carried_in"]),
                 (codes["handled_total"], codes["carried_out"]),
                 describe,
+                result=(codes["carried_out"],),  # 结转下年度 is what is left: new + carried in − handled
             )
         )
     return handled, balance
@@ -295,7 +305,8 @@ def _equations(values: Values, out: list[Violation]) -> None:
         except KeyError:
             continue  # a blank or invalid member is reported on its own
         if left != right:
-            out.append(_violation(equation.rule, equation.message(values, left, right), equation.cells))
+            message = equation.message(values, left, right)
+            out.append(_violation(equation.rule, message, equation.cells, result=equation.result or equation.left))
 
 
 def _table_rules(values: Values, out: list[Violation]) -> None:

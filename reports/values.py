@@ -13,6 +13,11 @@ What is accepted, beyond the plain interchange values:
 * for counts, a float or ``Decimal`` without a fraction (``3.0``, as spreadsheets deliver it);
 * for amounts, a float (read through its shortest ``repr``, so ``0.1`` is ``0.1``), and more
   decimal places than the kind allows when the extra ones are zeros (``"12.500"`` for yuan).
+
+Refused although a number could be read: a text whose whole part has a leading zero (``"00"``,
+``"007"``, ``"00.5"``, ``"0,123"``). Typed into a cell it is more often a slip (a doubled key, a
+code pasted from elsewhere) than a figure, so it is not silently taken as 0 or 7: the form, the
+JSON import and the spreadsheet upload all come through here and all refuse it (CELL-INVALID).
 """
 
 from __future__ import annotations
@@ -37,6 +42,12 @@ _MAX_DIGITS = 40  # longer than any value in range, even with thousands separato
 COUNT_REASON = "须为不小于 0 的整数"
 RANGE_REASON = f"不能大于 {MAX_VALUE:,}"
 NEGATIVE_REASON = "不能为负数"
+LEADING_ZERO_REASON = "不能以 0 开头（如“00”“007”），请填写实际的数"
+
+
+def _leading_zero(whole: str) -> bool:
+    """Whether the whole-number part of a typed value has a superfluous leading zero."""
+    return len(whole) > 1 and whole[0] == "0"
 
 
 def _amount_reason(places: int) -> str:
@@ -88,6 +99,8 @@ def _parse_count(raw: object) -> int:
             raise CellValueError(COUNT_REASON)
         if len(text) > _MAX_DIGITS:  # int() of 5,000 digits raises ValueError, not ours (issue 11)
             raise CellValueError(RANGE_REASON)
+        if _leading_zero(text):
+            raise CellValueError(LEADING_ZERO_REASON)
         value = int(text.replace(",", ""))
     else:
         raise CellValueError(COUNT_REASON)
@@ -119,6 +132,8 @@ def _parse_amount(raw: object, places: int) -> Decimal:
             raise CellValueError(_amount_reason(places))
         if negative:
             raise CellValueError(NEGATIVE_REASON)
+        if _leading_zero(match.group("int")):
+            raise CellValueError(LEADING_ZERO_REASON)
         try:
             value = Decimal(match.group("int").replace(",", "") + "." + (match.group("frac") or "0"))
         except InvalidOperation:  # pragma: no cover - the pattern admits only digits

@@ -98,6 +98,7 @@ def violation_dict(violation) -> dict:
     data["cells"] = list(data.get("cells") or violation.cells or ())
     data.setdefault("text", violation.text)
     data["key"] = violation.key
+    data["result"] = list(getattr(violation, "result", ()) or ())
     rule = rules.RULES.get(violation.rule)
     data["title"] = rule.title if rule is not None else violation.rule
     return data
@@ -121,8 +122,8 @@ def _link_target(item: dict) -> str:
     # A text's violation (TEXT-FIGURE names cells too) is fixed in the text first.
     if item.get("text"):
         return text_dom_id(item["text"])
-    if item.get("cells"):
-        return cell_dom_id(item["cells"][0])
+    if item.get("cells"):  # the cell the message names: the equation's result where there is one
+        return cell_dom_id((item.get("result") or item["cells"])[0])
     return "check-summary"
 
 

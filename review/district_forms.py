@@ -30,6 +30,15 @@ class YearForm(forms.Form):
         self.today = today
         self.fields["year"].choices = year_choices(today)
         self.fields["year"].initial = default_year(today)
+        # Bootstrap's classes, so the filters look like the site's other forms (issue 14).
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select form-select-sm"
+            elif isinstance(widget, forms.TextInput):
+                widget.attrs.update({"class": "form-control form-control-sm", "type": "search"})
 
     def selected_year(self) -> int:
         if self.is_bound and self.is_valid() and self.cleaned_data.get("year"):

@@ -186,7 +186,7 @@ def _check_items(report: Report, verdicts: dict[str, str]) -> tuple[list[dict], 
         item["target"] = (
             selectors.anchor_dom_id("text", violation.text)
             if violation.text
-            else selectors.anchor_dom_id("cell", violation.cells[0])
+            else selectors.anchor_dom_id("cell", (violation.result or violation.cells)[0])
             if violation.cells
             else "check-summary"
         )

@@ -51,7 +51,7 @@ from reports.editing import StaleVersionError
 from reports.models import Report
 from reports.selectors import report_previous
 
-from .models import Action, ReportEvent, ReportRevision, SignOff, Step
+from .models import Action, Comment, ReportEvent, ReportRevision, SignOff, Step
 
 logger = logging.getLogger(__name__)
 
@@ -115,17 +115,44 @@ class WorkflowError(Exception):
 
 
 class SubmissionRefused(WorkflowError):
-    """The rules still find errors, or warnings without an explanation."""
+    """The rules still find errors, or warnings without an explanation, or a reviewer's
+    comment is still open (``open_comments``: ``(where, comment text)`` pairs)."""
 
-    def __init__(self, errors: list, unexplained: list):
+    def __init__(self, errors: list, unexplained: list, open_comments: list[tuple[str, str]] = ()):
         self.errors = errors
         self.unexplained = unexplained
+        self.open_comments = list(open_comments)
         parts = []
         if errors:
             parts.append(f"还有 {len(errors)} 个错误需要改正")
         if unexplained:
             parts.append(f"{len(unexplained)} 个警告尚未填写说明")
-        super().__init__("无法提交：" + "，".join(parts) + "。请按“检查结果”逐项处理后再提交。")
+        message = "无法提交：" + "，".join(parts) + "。请按“检查结果”逐项处理后再提交。" if parts else ""
+        if self.open_comments:
+            listed = "；".join(f"{where}：{_excerpt(body)}" for where, body in self.open_comments)
+            message += (
+                f"{'另外' if parts else '无法提交：'}还有 {len(self.open_comments)} 条审核批注未解决（{listed}）。"
+                "请逐条答复并标为已解决后再提交。"
+            )
+        super().__init__(message)
+
+
+def _excerpt(text: str, length: int = 30) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[:length] + "…"
+
+
+def open_comments(report: Report) -> list[tuple[str, str]]:
+    """The reviewers' comments on ``report`` not yet resolved, as ``(where, text)``, oldest first.
+
+    Decision (issue 14): an open comment blocks resubmission. A returned report goes back to
+    the first review with everything the reviewers asked settled — answered if need be, and
+    marked resolved by the agency — so nothing a reviewer raised is lost between rounds.
+    """
+    from .selectors import anchor_label  # selectors imports this module: import at call time
+
+    comments = Comment.objects.filter(report_id=report.pk, resolved_at__isnull=True).order_by("created_at", "pk")
+    return [(anchor_label(c.anchor_kind, c.anchor_code), c.body) for c in comments]
 
 
 def acts_as(user: User, role: str, report: Report) -> bool:
@@ -391,7 +418,8 @@ def unexplained_warnings(report: Report, violations: list) -> list:
 def report_submit(
     *, report_id: int, by: User, expected_version: int | None = None, ip_address: str | None = None
 ) -> Report:
-    """The clerk's submission: only with no error and every warning explained.
+    """The clerk's submission: only with no error, every warning explained and no reviewer's
+    comment left unresolved (:func:`open_comments`).
 
     Freezes a :class:`ReportRevision` of what was submitted (with the explanations of the
     warnings that apply) and makes the report read-only for the agency.
@@ -402,8 +430,9 @@ def report_submit(
         violations = report_check(report)
         errors = rules.errors(violations)
         unexplained = unexplained_warnings(report, violations)
-        if errors or unexplained:
-            raise SubmissionRefused(errors, unexplained)
+        still_open = open_comments(report)
+        if errors or unexplained or still_open:
+            raise SubmissionRefused(errors, unexplained, still_open)
         checked["warnings"] = rules.warnings(violations)
 
     def freeze(report: Report, event: ReportEvent) -> None:

@@ -101,6 +101,16 @@ def test_only_a_clerk_of_the_agency_may_create_its_report(agency_a, clerk_b, rev
 # ── report_save ─────────────────────────────────────────────────────────────────────────
 
 
+def test_a_leading_zero_is_kept_as_typed_and_reported_not_stored_as_zero(draft_report, clerk_a):
+    from reports import rules
+
+    report = report_save(report_id=draft_report.pk, expected_version=1, cells={"t3.new.natural": "00"}, by=clerk_a)
+
+    assert report.cells["t3.new.natural"] == "00"
+    invalid = [v for v in rules.check(rules.ReportData(report.cells, report.texts)) if v.rule == "CELL-INVALID"]
+    assert [(v.cells, "不能以 0 开头" in v.message) for v in invalid] == [(("t3.new.natural",), True)]
+
+
 def test_saving_keeps_blank_apart_from_zero_and_keeps_invalid_values_as_typed(draft_report, clerk_a):
     report = report_save(
         report_id=draft_report.pk,

@@ -281,6 +281,8 @@ def test_a_missing_cell_is_blank():
         ("t2.fees.amount", "-0.5"),
         ("t2.fees.amount", "12.34567"),
         ("t6.fee_collected", "1.005"),
+        ("t3.new.natural", "00"),  # a leading zero: refused like in the form and the xlsx
+        ("t6.fee_collected", "00.5"),
     ],
 )
 def test_a_wrong_cell_value_is_kept_for_the_rules_to_report(code, raw):

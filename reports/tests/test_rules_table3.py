@@ -116,3 +116,26 @@ def test_a_blank_member_does_not_hide_other_columns():
         ("T3-BALANCE", "t3.new.business"),
         ("T3-BALANCE", "t3.new.total"),
     ]
+
+
+# ── Where each equation's result sits (the editor marks it strongly, issue 14) ─────────
+
+
+def test_each_sum_rule_names_the_cell_its_result_sits_in():
+    # One request moved from 予以公开 to 部分公开 of natural persons, and the 总计 column
+    # left as it was: the row totals, the handled totals and the balance all fail.
+    violations = check(data(cells={"t3.disclosed.natural": 3, "t3.new.natural": 12}))
+    results = {(v.rule, v.result) for v in violations}
+    assert ("T3-ROW-TOTAL", (t3("disclosed", "total"),)) in results
+    assert ("T3-ROW-TOTAL", (t3("new", "total"),)) in results
+    assert ("T3-HANDLED-TOTAL", (t3("handled_total", "natural"),)) in results
+    assert ("T3-BALANCE", (t3("carried_out", "natural"),)) in results
+    for violation in violations:
+        assert set(violation.result) <= set(violation.cells)
+        assert len(violation.result) == 1
+
+
+def test_the_result_is_not_part_of_the_key_nor_of_the_spec_json():
+    (violation,) = [v for v in check(data(cells={"t3.new.natural": 12})) if v.rule == "T3-BALANCE"]
+    assert "result" not in violation.as_dict()
+    assert violation.key == "T3-BALANCE|" + ",".join(violation.cells) + "|"

@@ -118,3 +118,11 @@ def test_the_real_dasheng_figures_hold():
 def test_regulations_are_checked_too():
     violations = check(data(cells={"t2.regulation.issued": 1}))
     assert [v.cells[-1] for v in violations] == ["t2.regulation.in_force"]
+
+
+def test_a_group_total_is_where_the_t4_equation_puts_its_result():
+    from reports.rules import check as check_cells
+    from reports.tests.samples import data as sample_data
+
+    violations = [v for v in check_cells(sample_data(cells={"t4.reconsideration.upheld": 1})) if v.level == "error"]
+    assert [(v.rule, v.result) for v in violations] == [("T4-GROUP-TOTAL", ("t4.reconsideration.total",))]

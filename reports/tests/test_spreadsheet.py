@@ -147,6 +147,14 @@ def test_numbers_typed_as_text_are_read_like_form_input(template):
     assert result.cells["t6.fee_collected"] == "12.5"
 
 
+def test_a_leading_zero_typed_as_text_refuses_the_upload_like_the_form(template):
+    data = edit_code(template, t3__new__natural="00")
+
+    with pytest.raises(SpreadsheetError, match="不能以 0 开头"):
+        read_workbook(io.BytesIO(data))
+    assert read_workbook(io.BytesIO(data), strict=False).cells["t3.new.natural"] == "00"
+
+
 def test_float_artefacts_within_a_billionth_are_rounded_to_the_allowed_places(template):
     result = read_workbook(io.BytesIO(edit_code(template, t6__fee_collected=0.1 + 0.2, t3__new__natural=3.0000000001)))
 

@@ -6,6 +6,7 @@ from reports import standard
 from reports.tests.samples import NAMES, sample
 from reports.values import (
     COUNT_REASON,
+    LEADING_ZERO_REASON,
     NEGATIVE_REASON,
     RANGE_REASON,
     CellValueError,
@@ -40,7 +41,6 @@ def test_a_blank_cell_is_none_not_zero(code, raw):
         (" 12 ", 12),
         ("1,234", 1234),
         ("1,234,567", 1_234_567),
-        ("007", 7),
         ("１２", 12),  # full-width digits from a Chinese input method
         ("1，234", 1234),  # full-width comma
         (3.0, 3),  # what a spreadsheet delivers
@@ -178,3 +178,27 @@ def test_every_value_of_the_samples_reads_and_writes_back_unchanged(name):
     cells = sample(name)["cells"]
     for code, raw in cells.items():
         assert format_cell(code, parse_cell(code, raw)) == raw, code
+
+
+@pytest.mark.parametrize(
+    ("code", "raw"),
+    [
+        (COUNT, "00"),
+        (COUNT, "007"),
+        (COUNT, "０５"),  # full-width, as a Chinese input method types it
+        (COUNT, "0,123"),
+        (YUAN, "00"),
+        (YUAN, "00.5"),
+        (WAN, "012.5"),
+    ],
+)
+def test_a_leading_zero_is_refused_not_read_as_a_number(code, raw):
+    # "00" is a slip more often than a figure: never silently 0 (issue 14).
+    with pytest.raises(CellValueError) as caught:
+        parse_cell(code, raw)
+    assert str(caught.value) == LEADING_ZERO_REASON
+
+
+@pytest.mark.parametrize(("code", "raw", "expected"), [(COUNT, "0", 0), (YUAN, "0.5", Decimal("0.5")), (YUAN, "0", 0)])
+def test_a_single_zero_and_a_fraction_below_one_are_fine(code, raw, expected):
+    assert parse_cell(code, raw) == expected

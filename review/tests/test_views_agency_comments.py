@@ -37,6 +37,12 @@ def returned_report(report_in_review, first_reviewer):
     return report_return(report_id=report_in_review.pk, by=first_reviewer, note="请按批注修改后重新提交。")
 
 
+def resolve_all(report, clerk) -> None:
+    """An open comment blocks resubmission (issue 14): the agency settles each one first."""
+    for comment in Comment.objects.filter(report=report, resolved_at__isnull=True):
+        services.comment_resolve(comment_id=comment.pk, by=clerk)
+
+
 def edit_page(client, report) -> str:
     return client.get(reverse("reports:edit", args=[report.pk])).content.decode()
 
@@ -106,6 +112,7 @@ def test_the_agency_answers_and_resolves_a_comment(returned_report, clerk_a, cle
 def test_the_reviewer_sees_the_answer_after_resubmission(returned_report, clerk_a, clerk_a_client, first_reviewer):
     comment = Comment.objects.get(anchor_kind="text")
     clerk_a_client.post(reverse("review:comment_reply", args=[comment.pk]), {"body": "已补充三条具体问题。"})
+    resolve_all(returned_report, clerk_a)
     report_submit(report_id=returned_report.pk, by=clerk_a)
     html = client_for(first_reviewer).get(reverse("review:report", args=[returned_report.pk])).content.decode()
     group = html.split('id="comments-text-problems"')[1].split("</ul>")[0]
@@ -120,11 +127,15 @@ def test_only_the_agency_answers_and_only_while_the_report_is_returned(
     assert clerk_b_client.post(reverse("review:comment_reply", args=[comment.pk]), {"body": "x"}).status_code == 404
     reviewer_client.post(reverse("review:comment_reply", args=[comment.pk]), {"body": "x"})
     reviewer_client.post(reverse("review:comment_resolve", args=[comment.pk]))
-    report_submit(report_id=returned_report.pk, by=clerk_a)
-    clerk_a_client.post(reverse("review:comment_reply", args=[comment.pk]), {"body": "提交后再答复"})
     comment.refresh_from_db()
     assert comment.reply == "" and not comment.is_resolved
     assert not ReportEvent.objects.filter(action__in=[Action.COMMENT_REPLY, Action.COMMENT_RESOLVE]).exists()
+    resolve_all(returned_report, clerk_a)
+    report_submit(report_id=returned_report.pk, by=clerk_a)
+    clerk_a_client.post(reverse("review:comment_reply", args=[comment.pk]), {"body": "提交后再答复"})
+    comment.refresh_from_db()
+    assert comment.reply == ""
+    assert not ReportEvent.objects.filter(action=Action.COMMENT_REPLY).exists()
 
 
 def test_a_draft_shows_no_review_notice(complete_report, clerk_a_client):

@@ -103,6 +103,20 @@ def test_a_reviewer_of_another_step_sees_the_report_but_cannot_act(report_in_rev
     assert 'id="comment-form"' not in html
 
 
+def test_who_signed_the_first_step_sees_why_they_cannot_sign_the_second(report_in_review, all_roles_reviewer):
+    sign(report_in_review, all_roles_reviewer)
+
+    html = client_for(all_roles_reviewer).get(page_url(report_in_review)).content.decode()
+
+    # They may still return (returning is not signing), so the form is there, without the
+    # sign button, and the reason stands where the button would be.
+    form = html.split('id="decision-form"')[1].split("</form>")[0]
+    assert 'id="return-button"' in form and 'id="sign-button"' not in form
+    reason = form.split('id="cannot-sign"')[1].split("</p>")[0]
+    assert "同一人不能签署同一轮的两个环节" in reason
+    assert "您已签署本轮的初审" in reason and "复审须由其他审核人签署" in reason
+
+
 def test_who_may_open_the_page(report_in_review, clerk_a, clerk_b, reviewer_y, anonymous_client, district_admin):
     url = page_url(report_in_review)
     assert client_for(clerk_a).get(url).status_code == 403  # the agency has its editing page

@@ -151,6 +151,34 @@ def test_each_step_may_return_the_report_with_a_reason(
     report_save(report_id=report.pk, expected_version=report.version, texts={"other_matters": "无。"}, by=clerk_a)
 
 
+def test_an_open_comment_blocks_resubmission_until_the_agency_resolves_it(report_in_review, first_reviewer, clerk_a):
+    from review.workflow import SubmissionRefused
+
+    comment = services.comment_add(
+        report_id=report_in_review.pk,
+        by=first_reviewer,
+        anchor_kind="cell",
+        anchor_code="t3.new.natural",
+        body="自然人新收件数与登记台账不符，请核对。",
+    )
+    report_return(report_id=report_in_review.pk, by=first_reviewer, note="请按批注核对。")
+    before = report_state(Report.objects.get(pk=report_in_review.pk))
+
+    with pytest.raises(SubmissionRefused) as caught:
+        report_submit(report_id=report_in_review.pk, by=clerk_a)
+    message = str(caught.value)
+    assert "还有 1 条审核批注未解决" in message
+    assert "表三·" in message and "自然人新收件数与登记台账不符" in message
+    assert caught.value.errors == [] and len(caught.value.open_comments) == 1
+    assert report_state(Report.objects.get(pk=report_in_review.pk)) == before  # nothing moved
+
+    services.comment_reply(comment_id=comment.pk, by=clerk_a, body="已核对，台账无误。")
+    with pytest.raises(SubmissionRefused, match="1 条审核批注未解决"):  # answered is not resolved
+        report_submit(report_id=report_in_review.pk, by=clerk_a)
+    services.comment_resolve(comment_id=comment.pk, by=clerk_a)
+    assert report_submit(report_id=report_in_review.pk, by=clerk_a).status == Status.SUBMITTED
+
+
 @pytest.mark.parametrize("reason", ["", "   \n "])
 def test_a_return_without_a_reason_is_refused(reason, report_in_review, first_reviewer):
     before = report_state(report_in_review)

@@ -283,7 +283,7 @@
 
   function clearMarks() {
     marked.forEach(function (node) {
-      node.classList.remove("is-invalid", "is-blank", "is-warning");
+      node.classList.remove("is-invalid", "is-blank", "is-warning", "is-related");
       node.removeAttribute("aria-invalid");
       delete node.dataset.rules;
       var message = document.getElementById("msg-" + node.id);
@@ -294,12 +294,24 @@
     marked = [];
   }
 
-  function markNode(node, violation) {
+  /* Whether ``code`` is where the violation's result sits: an equation marks its result
+     (say （七）总计) strongly and the cells that add up to it lightly, not a whole column. */
+  function isResult(violation, code) {
+    var result = violation.result || [];
+    return !result.length || result.indexOf(code) !== -1;
+  }
+
+  function markNode(node, violation, code) {
     if (!node) {
       return;
     }
     var error = violation.level === "error";
-    if (error) {
+    if (error && code && !isResult(violation, code)) {
+      if (!node.classList.contains("is-invalid")) {
+        node.classList.add("is-related");
+      }
+    } else if (error) {
+      node.classList.remove("is-related");
       node.classList.add(violation.rule === "CELL-REQUIRED" ? "is-blank" : "is-invalid");
       node.setAttribute("aria-invalid", "true");
     } else {
@@ -321,10 +333,49 @@
     if (violation.text) {
       return textId(violation.text);
     }
+    if (violation.result && violation.result.length) {
+      return cellId(violation.result[0]);
+    }
     if (violation.cells && violation.cells.length) {
       return cellId(violation.cells[0]);
     }
     return "check-summary";
+  }
+
+  /* Each table's messages listed under it, so they are read next to the table, not only in
+     the popup of a focused cell. A message goes under the table of its result cell. */
+  function renderTableMessages(violations) {
+    var boxes = {};
+    Array.prototype.forEach.call(document.querySelectorAll(".table-msgs"), function (box) {
+      box.textContent = "";
+      boxes[box.dataset.table] = { box: box, list: null, count: 0 };
+    });
+    violations.forEach(function (violation) {
+      if (violation.text || !violation.cells || !violation.cells.length) {
+        return; // a text's messages stand under the text
+      }
+      var code = (violation.result && violation.result.length ? violation.result : violation.cells)[0];
+      var entry = boxes[code.split(".")[0]];
+      if (!entry) {
+        return;
+      }
+      if (!entry.list) {
+        entry.list = el("ul", "table-msgs-list");
+      }
+      var item = el("li", violation.level === "error" ? "msg-error" : "msg-warning");
+      item.dataset.rule = violation.rule;
+      item.appendChild(link(violation));
+      entry.list.appendChild(item);
+      entry.count += 1;
+    });
+    Object.keys(boxes).forEach(function (table) {
+      var entry = boxes[table];
+      if (entry.list) {
+        entry.box.appendChild(el("p", "table-msgs-title", "本表的检查结果（" + entry.count + " 条）："));
+        entry.box.appendChild(entry.list);
+      }
+      show(entry.box, entry.count > 0);
+    });
   }
 
   function link(violation) {
@@ -444,7 +495,10 @@
       return;
     }
     var missing = unexplained(result);
-    var blocked = result.errors.length > 0 || missing > 0;
+    // Open review comments block resubmission on the server (review.workflow.open_comments);
+    // their number comes with the page, which reloads when one is resolved.
+    var openComments = Number(submitButton.dataset.openComments || 0);
+    var blocked = result.errors.length > 0 || missing > 0 || openComments > 0;
     submitButton.setAttribute("aria-disabled", blocked ? "true" : "false");
     submitButton.classList.toggle("disabled-look", blocked);
     if (blocked) {
@@ -455,7 +509,11 @@
       if (missing) {
         parts.push(missing + " 个警告尚未填写说明");
       }
-      submitHint.textContent = "暂不能提交：" + parts.join("，") + "（见“检查结果”）。";
+      if (openComments) {
+        parts.push("还有 " + openComments + " 条审核批注未解决（逐条答复并标为已解决）");
+      }
+      submitHint.textContent =
+        "暂不能提交：" + parts.join("，") + (result.errors.length || missing ? "（见“检查结果”）" : "") + "。";
     } else {
       submitHint.textContent = result.warnings.length
         ? "没有错误，警告均已说明，可以提交。"
@@ -468,7 +526,7 @@
     clearMarks();
     result.errors.concat(result.warnings).forEach(function (violation) {
       (violation.cells || []).forEach(function (code) {
-        markNode(byCode(code), violation);
+        markNode(byCode(code), violation, code);
       });
       if (violation.text) {
         markNode(byText(violation.text), violation);
@@ -476,6 +534,8 @@
     });
     renderErrors(result.errors);
     renderWarnings(result.warnings);
+    renderTableMessages(result.errors.concat(result.warnings));
+    placePopup();
     countErrors.textContent = String(result.errors.length);
     countWarnings.textContent = String(result.warnings.length);
     updateSubmitState();
@@ -773,11 +833,103 @@
     );
   });
 
+  /* A cell reached by Tab, Enter or an arrow is brought fully into view: out of its table's
+     scroll box, or under the sticky part links or save bar, it goes to the middle. */
+  function keepInView(input) {
+    var rect = input.getBoundingClientRect();
+    var nav = document.querySelector(".part-nav");
+    var bar = document.querySelector(".form-actions");
+    var top = nav && window.getComputedStyle(nav).position === "sticky" ? nav.getBoundingClientRect().bottom : 0;
+    var bottom = Math.min(window.innerHeight, bar ? bar.getBoundingClientRect().top : window.innerHeight);
+    var wrap = input.closest(".report-table-wrap");
+    var box = wrap ? wrap.getBoundingClientRect() : null;
+    var hidden = rect.top < top || rect.bottom > bottom || (box && (rect.left < box.left || rect.right > box.right));
+    if (hidden) {
+      input.scrollIntoView({ block: "center", inline: "nearest", behavior: "instant" });
+    }
+    // On a narrow screen the row labels stay at the left (sticky) over the scrolled cells.
+    var labels = input.closest("tr").querySelectorAll("th.row-label");
+    var leaf = labels.length ? labels[labels.length - 1] : null;
+    if (wrap && leaf && window.getComputedStyle(leaf).position === "sticky") {
+      var covered = leaf.getBoundingClientRect().right - input.getBoundingClientRect().left;
+      if (covered > 0) {
+        wrap.scrollLeft -= covered + 4;
+      }
+    }
+  }
+
   cellInputs.forEach(function (input) {
     input.addEventListener("focus", function () {
       input.select();
+      keepInView(input);
     });
   });
+
+  // ── The focused (or pointed at) cell's messages, in a popup ────────────────────────
+  // Placed against the viewport (position: fixed), so that the table's scroll box does not
+  // clip it on the last row or the last columns; above the cell when there is no room below.
+
+  var popupCell = null;
+
+  function placePopup() {
+    if (!popupCell) {
+      return;
+    }
+    var box = document.getElementById("msg-" + popupCell.id);
+    if (!box || !box.textContent) {
+      return;
+    }
+    var rect = popupCell.getBoundingClientRect();
+    var width = Math.min(288, window.innerWidth - 16);
+    box.style.width = width + "px";
+    box.style.left = Math.max(8, Math.min(rect.left, window.innerWidth - width - 8)) + "px";
+    var height = box.offsetHeight;
+    var bar = document.querySelector(".form-actions");
+    var limit = bar ? bar.getBoundingClientRect().top : window.innerHeight;
+    var above = rect.top - height - 4;
+    box.style.top = (rect.bottom + 4 + height > limit && above > 0 ? above : rect.bottom + 4) + "px";
+  }
+
+  function closePopup() {
+    if (popupCell) {
+      popupCell.parentNode.classList.remove("show-msg");
+      popupCell = null;
+    }
+  }
+
+  function openPopup(input) {
+    closePopup();
+    popupCell = input;
+    input.parentNode.classList.add("show-msg");
+    placePopup();
+  }
+
+  function isCell(node) {
+    return node && node.classList && node.classList.contains("cell-input");
+  }
+
+  form.addEventListener("focusin", function (event) {
+    if (isCell(event.target)) {
+      openPopup(event.target);
+    }
+  });
+  form.addEventListener("focusout", closePopup);
+  form.addEventListener("mouseover", function (event) {
+    if (isCell(event.target) && event.target !== popupCell) {
+      openPopup(event.target);
+    }
+  });
+  form.addEventListener("mouseout", function (event) {
+    if (isCell(event.target)) {
+      if (isCell(document.activeElement)) {
+        openPopup(document.activeElement);
+      } else {
+        closePopup();
+      }
+    }
+  });
+  window.addEventListener("scroll", placePopup, true);
+  window.addEventListener("resize", placePopup);
 
   form.addEventListener("focusout", function () {
     window.clearTimeout(state.blurTimer);
@@ -847,7 +999,10 @@
     var result = state.lastResult;
     if (submitButton.getAttribute("aria-disabled") === "true") {
       updateSubmitState();
-      document.getElementById("check-summary").focus();
+      var result0 = state.lastResult;
+      var onlyComments = result0 && result0.errors.length === 0 && unexplained(result0) === 0;
+      var notice = document.getElementById("returned-notice");
+      (onlyComments && notice ? notice : document.getElementById("check-summary")).focus();
       return;
     }
     save("submit").then(function (clean) {
@@ -892,8 +1047,8 @@
     window.location.reload();
   });
 
-  // A link in the summary takes the clerk into the cell or text itself, with its messages.
-  document.getElementById("check-summary").addEventListener("click", function (event) {
+  // A link in the summary or under a table takes the clerk into the cell or text itself.
+  function followLink(event) {
     var anchor = event.target.closest ? event.target.closest("a[href^='#']") : null;
     if (!anchor) {
       return;
@@ -901,8 +1056,14 @@
     var target = document.getElementById(anchor.getAttribute("href").slice(1));
     if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) {
       event.preventDefault();
-      target.scrollIntoView({ block: "center" });
+      target.scrollIntoView({ block: "center", inline: "nearest" });
       target.focus({ preventScroll: true });
+    }
+  }
+  document.getElementById("check-summary").addEventListener("click", followLink);
+  form.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest(".table-msgs")) {
+      followLink(event);
     }
   });
 

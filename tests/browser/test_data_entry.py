@@ -148,23 +148,29 @@ def test_a_clerk_fills_checks_explains_and_submits_the_nanmofang_report(live_ser
     for key in standard.TEXT_KEYS:
         page.locator(f"#text-{key}").fill(sample.texts[key])
 
-    # A wrong number: T3-BALANCE appears at the cells of its column, and goes when fixed.
+    # A wrong number: T3-BALANCE appears at the cells of its column — strongly where its result
+    # sits (结转下年度), lightly at the others — and goes when fixed.
     new_natural = cell(page, "t3.new.natural")
+    carried_out = cell(page, "t3.carried_out.natural")
     new_natural.click()
     page.keyboard.type("12")
     wait_for_check(page)
-    balance = page.locator("#msg-cell-t3-new-natural [data-rule='T3-BALANCE']")
+    balance = page.locator("#msg-cell-t3-carried_out-natural [data-rule='T3-BALANCE']")
     expect(balance).to_have_count(1)
     expect(balance).to_contain_text("自然人")
-    expect(new_natural).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#msg-cell-t3-carried_out-natural [data-rule='T3-BALANCE']")).to_have_count(1)
+    expect(carried_out).to_have_attribute("aria-invalid", "true")
+    expect(new_natural).to_have_class(__import__("re").compile(r"\bis-related\b"))
+    expect(new_natural).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#msg-cell-t3-new-natural [data-rule='T3-BALANCE']")).to_have_count(1)
     expect(page.locator("#msg-cell-t3-new-business [data-rule='T3-BALANCE']")).to_have_count(0)
+    expect(page.locator("#table-msgs-t3 li[data-rule='T3-BALANCE']")).to_contain_text("自然人")
     summary_link = page.locator("#check-errors li[data-rule='T3-BALANCE'] a")
-    expect(summary_link).to_have_attribute("href", "#cell-t3-new-natural")
+    expect(summary_link).to_have_attribute("href", "#cell-t3-carried_out-natural")
     page.locator("#text-overview").focus()
-    summary_link.click()  # the summary takes the clerk back into the cell
-    expect(new_natural).to_be_focused()
+    summary_link.click()  # the summary takes the clerk into the cell the message names
+    expect(carried_out).to_be_focused()
     expect(balance).to_be_visible()  # the focused cell shows its messages
+    new_natural.focus()
     page.screenshot(path=str(artifacts / "report-editor-t3-balance.png"), full_page=False)
     page.keyboard.press("Control+A")
     page.keyboard.type("11")

@@ -150,6 +150,10 @@ def test_three_reviewers_walk_a_report_through_the_chain(live_server, cast, sign
     comment.get_by_label("答复此批注").fill("已核对执法台账，更正为 3 件。")
     comment.get_by_role("button", name="提交答复").click()
     expect(clerk.locator(".alert-success")).to_contain_text("已答复批注")
+    # Answered is not resolved: an open comment blocks resubmission, and the page says why.
+    expect(clerk.locator("#report-form")).to_have_attribute("data-ready", "true")
+    expect(clerk.locator("#submit-button")).to_have_attribute("aria-disabled", "true")
+    expect(clerk.locator("#submit-hint")).to_contain_text("还有 1 条审核批注未解决")
     clerk.locator("#comments-cell-t2-coercion-decisions").get_by_role("button", name="标为已解决").click()
     expect(clerk.locator("#comments-cell-t2-coercion-decisions")).to_contain_text("已解决（南磨房填报人")
     whole_page(clerk, artifacts / "review-agency-comments.png")
