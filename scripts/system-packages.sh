@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the project uses. `runtime`: the CJK TrueType font embedded in published PDFs (WenQuanYi Micro Hei).
-# `test`: also Chromium for the browser tests and poppler-utils (pdftotext).
+# Debian packages the project uses. `runtime`: the CJK TrueType font embedded in published PDFs (WenQuanYi Micro Hei)
+# and poppler-utils (pdftotext: reading published reports' PDFs, reports/importing). `test`: also Chromium.
 # Installs only what is missing, only as root with apt-get; otherwise says what to install.
 set -euo pipefail
-want=(fonts-wqy-microhei)
+want=(fonts-wqy-microhei poppler-utils)
 if [ "${1:-runtime}" = test ]; then
-  want+=(chromium poppler-utils)
+  want+=(chromium)
 fi
 missing=()
 for pkg in "${want[@]}"; do
