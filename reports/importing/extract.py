@@ -176,7 +176,9 @@ def text_lines(text: str, *, name: str = "文件", where_prefix: str = "", split
         elif "\t" in stripped:
             cells = [c.strip() for c in stripped.split("\t")]
         elif split_spaces:
-            cells = [c for c in _RUNS_OF_SPACES.split(stripped) if c]
+            # A PDF's layout text: columns are runs of spaces, and a merged label printed
+            # beside a row's label (（三）不予 4.保护第三方合法权益) is split off at its space.
+            cells = stripped.split()
         else:
             cells = [stripped]
         expanded = []

@@ -23,9 +23,9 @@ from reports import standard
 # (not a general converter: enough to recognise the format in a traditional-script page).
 _T2S = str.maketrans(
     "總體況動報條項發廢現數規處罰強執費額萬結轉辦區開請議訴審問題與據計組織構關於為"
-    "收權決復議訟維糾認屬國務機當補無現實單業轉處證說類內舊進續繼內須際應許產經辦訊錄",
+    "收權決復議訟維糾認屬國務機當補無現實單業轉處證說類內舊進續繼內須際應許產經辦訊錄統時間們個這門戶網從稱東廣蘇隊會誤範圍項目",
     "总体况动报条项发废现数规处罚强执费额万结转办区开请议讼审问题与据计组织构关于为"
-    "收权决复议讼维纠认属国务机当补无现实单业转处证说类内旧进续继内须际应许产经办讯录",
+    "收权决复议讼维纠认属国务机当补无现实单业转处证说类内旧进续继内须际应许产经办讯录统时间们个这门户网从称东广苏队会误范围项目",
 )
 # Pinyin glosses that some mirrors inject after characters: 數(shù), 規(guī).
 _PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}\)")

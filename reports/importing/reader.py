@@ -381,18 +381,27 @@ _BOOKMARK = re.compile(r"\[bookmark: [^\]]{0,60}\]")  # debris of a Word file's 
 
 def _text_of(lines: list[Line]) -> str:
     paragraphs = [
-        _BOOKMARK.sub("", line.text).lstrip("# ").strip() for line in lines if line.text.strip() and not line.table_row
+        _BOOKMARK.sub("", line.text).lstrip("# ").strip()
+        for line in lines
+        if line.text.strip() and not line.table_row and len(line.cells) < 2  # a table's line is no paragraph
     ]
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def _strip_signature(lines: list[Line]) -> list[Line]:
-    """Drop the organ and date printed at the end (they are the signature, not part 六)."""
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$")
+
+
+def _strip_signature(lines: list[Line], agency: str) -> list[Line]:
+    """Drop the organ and date printed at the end, and page numbers (not part 六's text)."""
     kept = [line for line in lines if line.text.strip()]
+    while kept and _PAGE_NUMBER.match(kept[-1].text):
+        kept.pop()
     if kept and _DATE_LINE.match(unicodedata.normalize("NFKC", kept[-1].text).replace(" ", "")):
         kept.pop()
         if kept and len(kept[-1].text) <= 30 and not re.search(r"[，。；：,.;:]", kept[-1].text):
             kept.pop()
+    elif kept and agency and labels.normalize(kept[-1].text) == labels.normalize(agency):
+        kept.pop()
     return kept
 
 
@@ -405,7 +414,7 @@ _AGENCY_END = tuple("政府 局 委员会 委 办事处 办公室 街道 镇 乡
 
 
 def _agency_and_year(lines: list[Line], reading: Reading) -> None:
-    head = [unicodedata.normalize("NFKC", line.text).strip() for line in lines[:40] if line.text.strip()]
+    head = [labels.normalize(line.text) for line in lines[:40] if line.text.strip()]
     for text in head:
         match = _TITLE_YEAR.search(text)
         if match and len(text) <= 80:
@@ -557,7 +566,7 @@ def read_lines(lines: list[Line]) -> Reading:
     if "problems" in ranges:
         reading.texts["problems"] = _text_of(part("problems"))
     if "other_matters" in ranges:
-        other = _strip_signature(part("other_matters"))
+        other = _strip_signature(part("other_matters"), reading.agency_name)
         reading.texts["other_matters"] = _text_of(other)
         _fees(other, reading, rows)
     if "t2" in ranges:
