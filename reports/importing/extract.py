@@ -116,6 +116,7 @@ def _decode(data: bytes, name: str) -> str:
 _RUNS_OF_SPACES = re.compile(r"[ \u3000\u00a0]{2,}")
 _SPACED_NUMBERS = re.compile(r"^\d+(?: \d+)+$")
 _MARKDOWN_RULE = re.compile(r"^\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$")
+_FIGURE_WORD = re.compile(r"^\d{1,12}(?:\.\d+)?$")
 _SHORT_FIGURE = re.compile(r"^\d{1,9}(?:\.\d+)?$")
 
 
@@ -127,6 +128,19 @@ def _pipe_cells(line: str) -> list[str]:
     if line.lstrip().startswith("|") and pieces and not pieces[0].strip():
         pieces.pop(0)  # the opening pipe of a Markdown row
     return [p.strip() for p in pieces]
+
+
+def _trailing_figures(line: str) -> list[str]:
+    """``一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1`` (a row copied from a PDF viewer,
+    columns as single spaces): the label and its figures as separate cells. A line not ending
+    in at least two figures is one cell."""
+    words = line.split()
+    figures = 0
+    while figures < len(words) - 1 and _FIGURE_WORD.match(words[-1 - figures]):
+        figures += 1
+    if figures < 2:
+        return [line]
+    return [" ".join(words[: len(words) - figures]), *words[len(words) - figures :]]
 
 
 def text_lines(text: str, *, name: str = "文件", where_prefix: str = "", split_spaces: bool = False) -> list[Line]:
@@ -180,7 +194,7 @@ def text_lines(text: str, *, name: str = "文件", where_prefix: str = "", split
             # beside a row's label (（三）不予 4.保护第三方合法权益) is split off at its space.
             cells = stripped.split()
         else:
-            cells = [stripped]
+            cells = _trailing_figures(stripped)
         expanded = []
         for cell in cells:
             # ``0 0 0`` printed with single spaces is three figures, not one.

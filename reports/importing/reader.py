@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from reports import standard
 
@@ -140,10 +139,7 @@ def _value(code: str, printed: str):
     """The interchange value of a printed number: int for counts, decimal string for amounts."""
     kind = standard.CELL_BY_CODE[code].kind
     if kind.is_amount:
-        try:
-            return str(Decimal(printed).normalize()) if "." in printed else str(int(printed))
-        except (InvalidOperation, ValueError):
-            return printed
+        return printed.lstrip("+")  # as printed: 0.00 stays 0.00, 1000.0 never becomes 1E+3
     if re.fullmatch(r"[+-]?\d+", printed):
         return int(printed)
     return printed  # a fraction in a count: kept as printed, the rules say CELL-INVALID

@@ -288,12 +288,18 @@ def test_run_together_digits_are_listed_as_ambiguities_never_guessed():
         "|\n规章 |\n0 |\n0 |\n6 |\n|\n行政规范性文件 |\n1 |\n2 |\n3 |\n|\n行政许可 |\n0 | ||",  # cells ending |
         "\t规章\n\t0\n\t0\n\t6\n\n\t行政规范性文件\n\t1\n\t2\n\t3",  # tab-indented cells
         "| 规章 | 0 | 0 | 6 |\n|---|---|---|---|\n| 行政规范性文件 | 1 | 2 | 3 |",  # Markdown
+        "规章 0 0 6\n行政规范性文件 1 2 3",  # copied from a PDF viewer: single spaces
     ],
 )
 def test_every_flattening_of_a_table_reads_the_same(body):
     reading = text(f"二、主动公开政府信息情况\n{body}\n三、收到和处理政府信息公开申请情况\n")
     assert [reading.cells[f"t2.regulation.{c}"] for c in ("issued", "repealed", "in_force")] == [0, 0, 6]
     assert [reading.cells[f"t2.normative.{c}"] for c in ("issued", "repealed", "in_force")] == [1, 2, 3]
+
+
+def test_amounts_are_kept_as_printed():
+    reading = text("二、主动公开政府信息情况\n行政事业性收费 | 1000.00 |\n三、收到\n")
+    assert reading.cells["t2.fees.amount"] == "1000.00"
 
 
 def test_a_blank_cell_stays_blank_and_a_dash_is_noted():
