@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reports.importing.corpus import score_corpus  # noqa: E402
+from reports.importing.corpus import score_corpus
 
 DEFAULT = ["reports/fixtures/published", "reports/fixtures/published-holdout"]
 

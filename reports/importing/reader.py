@@ -406,6 +406,7 @@ def _strip_signature(lines: list[Line], agency: str) -> list[Line]:
 _TITLE_YEAR = re.compile(r"(20\d{2})\s*年度?.{0,16}?信息公开")
 _PERIOD_YEAR = re.compile(r"统计.{0,8}?(20\d{2})\s*年\s*1\s*月")
 _TITLE = re.compile(r"^(?:\[[^\]]{0,40}\])?(.{2,40}?)[(（]?(20\d{2})\s*年度?.{0,12}?信息公开")
+_TITLE_YEAR_FIRST = re.compile(r"^(20\d{2})年度?(.{2,30}?)(?:政府信息公开|政务公开|信息公开)")
 _AGENCY_END = tuple("政府 局 委员会 委 办事处 办公室 街道 镇 乡 中心 院 厅 署 处 所 队 会".split())
 
 
@@ -432,6 +433,10 @@ def _agency_and_year(lines: list[Line], reading: Reading) -> None:
             if index > 0 and head[index - 1].endswith(_AGENCY_END) and len(head[index - 1]) <= 30:
                 reading.agency_name = head[index - 1]
                 return
+        match = _TITLE_YEAR_FIRST.match(text)
+        if match and len(text) <= 60 and match.group(2).endswith(_AGENCY_END):
+            reading.agency_name = match.group(2)
+            return
     if lines:
         tail = [unicodedata.normalize("NFKC", line.text).strip() for line in lines[-6:] if line.text.strip()]
         for text in reversed(tail):
@@ -512,10 +517,34 @@ def _table_2_layout_2019(tokens: list[Cell], reading: Reading, rows: _RowReader)
         )
 
 
+def _figure_row(lines: list[Line], width: int) -> list[Cell] | None:
+    """A printed row of exactly ``width`` figures and blanks (the table's data row, where a
+    blank cell is an empty cell of its own), or None."""
+    for line in lines:
+        cells = line.cells
+        while len(cells) > width and classify(cells[-1].text)[0] == "empty":
+            cells = cells[:-1]
+        kinds = [classify(c.text)[0] for c in cells]
+        if len(cells) == width and "text" not in kinds and "number" in kinds:
+            return cells
+    return None
+
+
 def _table_4(lines: list[Line], reading: Reading) -> None:
     tokens = _tokens(lines)
-    figures = [t for t in tokens if classify(t.text)[0] in ("number", "dash")]
     codes = [standard.t4(g, c) for g in labels.T4_GROUP_CODES for c in labels.T4_COLUMN_CODES]
+    row = _figure_row(lines, len(codes))
+    if row is not None:
+        for code, cell in zip(codes, row, strict=True):
+            kind, printed = classify(cell.text)
+            if kind == "number":
+                reading.put(code, _value(code, printed), cell.text, cell.where)
+            elif kind == "dash":
+                reading.notes.append(Note("cell_dash", _dash_message(code, cell.text), (code,), cell.where))
+        return
+    # One figure per line or per small table: every figure of the part, in order, when there
+    # are exactly as many as cells (a blank cannot be told from a missing figure here).
+    figures = [t for t in tokens if classify(t.text)[0] in ("number", "dash")]
     if not figures:
         if tokens:
             reading.notes.append(Note("table_blank", "四、表中没有数字，留空", tuple(codes)))

@@ -137,6 +137,20 @@ def test_pdf_text_with_layout_is_read():
     )
 
 
+def test_a_real_saved_page_with_merged_and_blank_cells():
+    """The Shanghai portal's 2019 report: rowspans, colspans, &nbsp; blanks, navigation around."""
+    folder = FIXTURES / "published-html" / "shanghai-bgt-2019"
+    (score,) = score_corpus(folder.parent)
+    assert (score.right, score.wrong, score.parts_missing) == (203, [], [])
+    reading = read_path(folder / "source.html")
+    assert (reading.agency_name, reading.year, reading.layout) == ("上海市人民政府办公厅", 2019, "2019")
+    assert reading.cells["t3.disclosed.total"] is None  # printed blank, stays blank
+    assert reading.cells["t4.litigation_direct.total"] == 9
+    missing = {code for n in reading.notes if n.kind == "row_missing" for code in n.cells}
+    assert "t3.other_handling.unpaid_fee.total" in missing  # the 2019 table has no such row
+    assert reading.texts["other_matters"] == "无。"
+
+
 def _docx(cells: dict) -> bytes:
     """A Word report laid out like the official one: table 三 with its label columns merged."""
     import docx
