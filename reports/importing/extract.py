@@ -25,7 +25,7 @@ from io import BytesIO
 from pathlib import Path
 
 MAX_BYTES = 20 * 1024 * 1024  # a published report's PDF is rarely above 5 MB
-MAX_CHARS = 2_000_000  # a report's text is ~10,000 characters; anything longer is not a report
+MAX_CHARS = 500_000  # a report's text is 5,000–50,000 characters; far longer is not a report
 MAX_DOCX_XML = 50 * 1024 * 1024  # uncompressed document.xml: refuses zip bombs
 PDF_TIMEOUT = 60
 

@@ -34,6 +34,8 @@ _SPACE = re.compile(r"\s+")
 _CN = "一二三四五六七八九十"
 _NUMBERING = re.compile(rf"^[#\s]*(?:[{_CN}]{{1,3}}[、.．]|\([{_CN}]{{1,3}}\)|\d{{1,2}}[.、．](?!\d))")
 _PARENTHETICAL = re.compile(r"\([^()]{0,40}\)")
+# Punctuation and symbols as printed in labels (after NFKC): one class, one pass.
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~、。，；：？！“”‘’《》〈〉「」『』【】〔〕·•…—–～￥]")
 
 
 def normalize(text: str) -> str:
@@ -48,7 +50,7 @@ def core(text: str) -> str:
     (``、`` and ``,`` and quotes vary from page to page)."""
     text = _NUMBERING.sub("", normalize(text), count=1)
     text = _PARENTHETICAL.sub("", text)
-    return "".join(ch for ch in text if not unicodedata.category(ch).startswith(("P", "S")))
+    return _PUNCTUATION.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,13 @@ class RowLabel:
     exact: bool  # a short key (其他, 总计) must match with its numbering, exactly
     cells: tuple[str, ...]  # the cell codes of the row, in printed column order
 
-    def matches(self, token: str) -> bool:
-        """Whether a printed cell is this row's label (or a wrapped start of it)."""
+    def matches(self, token: str, *, normalized: str | None = None, cored: str | None = None) -> bool:
+        """Whether a printed cell is this row's label (or a wrapped start of it). A caller that
+        tries many rows passes the token's ``normalize``/``core`` once (they are the costly part)."""
         if self.exact:
-            text = normalize(token)
+            text = normalize(token) if normalized is None else normalized
             return any(text == key for key in self.keys)
-        text = core(token)
+        text = core(token) if cored is None else cored
         if not text or len(text) > len(self.keys[0]) + 14:
             return False
         for key in self.keys:
@@ -173,6 +176,8 @@ PART_HEADINGS = tuple(
     PartHeading(key, number, tuple(normalize(p) for p in (title, *_PART_VARIANTS[key])))
     for key, (number, title) in zip(_PART_KEYS, standard.STANDARD.parts, strict=True)
 )
+# A heading printed without its number must be the title itself (主动公开政府信息情况).
+_BARE_TITLES = {part.key: frozenset(core(p) for p in part.phrases[:2]) for part in PART_HEADINGS}
 _ARABIC = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6"}
 _HEADING_START = re.compile(r"^[#\s]*(?:第?([一二三四五六1-6])(?:部分)?[、.．,，:：\s]|\(([一二三四五六])\))")
 
@@ -186,7 +191,7 @@ def heading_part(line: str) -> PartHeading | None:
         # A heading printed without its number (主动公开政府信息情况): the whole line is a title.
         text = core(line)
         for part in PART_HEADINGS:
-            if text and any(text == core(p) for p in part.phrases[:2]):
+            if text and text in _BARE_TITLES[part.key]:
                 return part
         return None
     number = match.group(1) or match.group(2)

@@ -158,18 +158,25 @@ def _tokens(lines: list[Line]) -> list[Cell]:
     return [cell for line in lines for cell in line.cells]
 
 
+# The longest printed label with numbering, a note and spaces to spare (the official longest
+# is 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请, 38 characters).
+_LONGEST_LABEL = 90
+
+
 def _scan(tokens: list[Cell], rows: list[labels.RowLabel], groups: tuple[str, ...] = ()) -> list[_Hit]:
     hits = []
     for index, token in enumerate(tokens):
+        if len(token.text) > _LONGEST_LABEL:
+            continue  # a paragraph, not a label: skipped before the costly normalisation
         kind, _ = classify(token.text)
         if kind != "text":
             continue
+        normalized, text = labels.normalize(token.text), labels.core(token.text)
         for row in rows:
-            if row.matches(token.text):
+            if row.matches(token.text, normalized=normalized, cored=text):
                 hits.append(_Hit(index, row))
                 break
         else:
-            text = labels.core(token.text)
             if text and any(text == g or (text.startswith(g) and len(text) <= len(g) + 2) for g in groups):
                 hits.append(_Hit(index, None))
     return hits
