@@ -37,7 +37,7 @@ def read_path(path: str | Path) -> Reading:
     kind, lines = _extract_path(path)
     reading = read_lines(lines)
     reading.source_kind = kind
-    return reading
+    return reading  # source_kind is a field of Reading; set here, where the kind is known
 
 
 def read_bytes_as(data: bytes, kind: str, *, name: str = "文件") -> Reading:
@@ -58,7 +58,7 @@ def interchange(reading: Reading, *, name: str = "", source: str = "") -> dict:
         "cells": {code: reading.cells.get(code) for code in standard.CELL_CODES},
         "reading": {
             "source": source,
-            "source_kind": getattr(reading, "source_kind", ""),
+            "source_kind": reading.source_kind,
             "layout": reading.layout,
             "parts_found": dict(reading.parts),
             "provenance": reading.provenance,

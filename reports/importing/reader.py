@@ -74,6 +74,7 @@ class Reading:
     notes: list[Note] = field(default_factory=list)
     ambiguities: list[Ambiguity] = field(default_factory=list)
     layout: str = "2021"
+    source_kind: str = ""  # text, html, pdf, docx
 
     @property
     def figures_read(self) -> int:
@@ -462,7 +463,9 @@ _FEE_PATTERNS = (
     ("t6.fee_notice_amount", re.compile(r"通知[^。;；]{0,12}?总?金额(?:为|共计|合计|是)?(\d+(?:\.\d+)?)元")),
     (
         "t6.fee_collected",
-        re.compile(r"(?:实际)?收取(?:了)?(?:信息处理费|费用)?(?:共计|合计|总计|共)?(\d+(?:\.\d+)?)元"),
+        re.compile(
+            r"(?:实际)?收取(?:了)?(?:信息处理费|费用)?(?:的)?(?:总金额|金额)?(?:为|共计|合计|总计|共)?(\d+(?:\.\d+)?)元"
+        ),
     ),
 )
 

@@ -316,6 +316,44 @@ def test_amounts_are_kept_as_printed():
     assert reading.cells["t2.fees.amount"] == "1000.00"
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("本年度发出收费通知2件，收费通知总金额为150元，实际收取的总金额为100元。", (2, "150", "100")),
+        ("全年共收取信息处理费0元。", (None, None, "0")),
+        ("本年度未收取信息处理费。", (None, None, None)),  # no figure printed: none invented
+    ],
+)
+def test_fee_figures_of_part_6(sentence, expected):
+    reading = text(f"六、其他需要报告的事项\n{sentence}\n")
+    assert (
+        reading.cells["t6.fee_notices"],
+        reading.cells["t6.fee_notice_amount"],
+        reading.cells["t6.fee_collected"],
+    ) == (expected)
+
+
+def test_a_fee_table_in_part_6_is_read_by_its_labels():
+    reading = text(
+        "六、其他需要报告的事项\n发出收费通知的件数 | 0 |\n"
+        "发出收费通知的总金额（元） | 0 |\n实际收取的总金额（元） | 0.00 |\n"
+    )
+    assert (
+        reading.cells["t6.fee_notices"],
+        reading.cells["t6.fee_notice_amount"],
+        reading.cells["t6.fee_collected"],
+    ) == (
+        0,
+        "0",
+        "0.00",
+    )
+
+
+def test_chinese_numerals_in_a_table_cell():
+    reading = text("二、主动公开政府信息情况\n行政许可 | 十二 |\n行政处罚 | 零 |\n三、收到\n")
+    assert (reading.cells["t2.licensing.decisions"], reading.cells["t2.penalty.decisions"]) == (12, 0)
+
+
 def test_a_blank_cell_stays_blank_and_a_dash_is_noted():
     reading = text("二、主动公开政府信息情况\n规章 | 0 | 0 | |\n行政规范性文件 | 1 | — | 3 |\n三、收到\n")
     assert reading.cells["t2.regulation.in_force"] is None
