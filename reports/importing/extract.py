@@ -359,60 +359,95 @@ def pdf_lines(data: bytes, *, name: str = "文件") -> list[Line]:
     return lines
 
 
-# ── .docx ───────────────────────────────────────────────────────────────────────────────
+# ── .docx ──────────────────────────────────────────────────────────────────────────────
+# Read with the standard library and defusedxml, not python-docx: python-docx needs lxml, and
+# with lxml installed openpyxl parses uploaded workbooks with lxml, which expands a
+# billion-laughs entity in xl/workbook.xml (reports/tests/test_spreadsheet.py refuses it only
+# without lxml). defusedxml refuses any DTD here as well, so a hostile .docx is refused too.
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MAX_DOCX_ENTRIES = 2000
 
 
 def docx_lines(data: bytes, *, name: str = "文件") -> list[Line]:
-    """Paragraphs and tables of a Word file in document order; merged cells read once."""
+    """Paragraphs and tables of a Word file in document order; a merged cell read once (a
+    horizontal merge as one cell with its span, a vertical merge in its first row only)."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
+            if len(archive.infolist()) > MAX_DOCX_ENTRIES:
+                raise ExtractError(f"{name}：Word 文件结构异常（条目过多）")
             info = archive.getinfo("word/document.xml")
             if info.file_size > MAX_DOCX_XML:
                 raise ExtractError(f"{name}：Word 文件内容过大")
-    except (zipfile.BadZipFile, KeyError):
+            xml = archive.read(info)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
         raise ExtractError(f"{name}：不是有效的 Word（.docx）文件") from None
+    if len(xml) > MAX_DOCX_XML:
+        raise ExtractError(f"{name}：Word 文件内容过大")
     try:
-        import docx  # python-docx
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph
-    except ImportError:  # pragma: no cover - a dependency of the project
-        raise ExtractError(f"{name}：读取 Word 文件需要 python-docx") from None
-    try:
-        document = docx.Document(BytesIO(data))
-    except Exception:  # python-docx raises many kinds on a broken file
+        root = fromstring(xml)
+    except DefusedXmlException:
+        raise ExtractError(f"{name}：Word 文件包含不安全的 XML 内容，已拒绝") from None
+    except ParseError:
         raise ExtractError(f"{name}：Word 文件已损坏，无法读取") from None
+    body = root.find(f"{_W}body")
+    if body is None:
+        raise ExtractError(f"{name}：Word 文件中没有正文")
     lines: list[Line] = []
-    paragraph_no = table_no = 0
-    for element in document.element.body.iterchildren():
-        tag = element.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            paragraph_no += 1
-            text = Paragraph(element, document).text
-            for line in text_lines(text, where_prefix=f"第{paragraph_no}段"):
-                line.where = f"第{paragraph_no}段"
-                lines.append(line)
-        elif tag == "tbl":
-            table_no += 1
-            lines.extend(_docx_table(Table(element, document), table_no))
+    counters = {"paragraph": 0, "table": 0}
+    _docx_block(body, lines, counters)
     return lines
+
+
+def _docx_block(element, lines: list[Line], counters: dict) -> None:
+    for child in element:
+        if child.tag == f"{_W}p":
+            counters["paragraph"] += 1
+            where = f"第{counters['paragraph']}段"
+            for line in text_lines(_docx_text(child)):
+                line.where = where
+                for cell in line.cells:
+                    cell.where = where
+                lines.append(line)
+        elif child.tag == f"{_W}tbl":
+            counters["table"] += 1
+            lines.extend(_docx_table(child, counters["table"]))
+        elif child.tag in (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}smartTag"):
+            _docx_block(child, lines, counters)  # content controls wrap paragraphs and tables
+
+
+def _docx_text(element) -> str:
+    parts = []
+    for node in element.iter():
+        if node.tag == f"{_W}t" and node.text:
+            parts.append(node.text)
+        elif node.tag == f"{_W}tab":
+            parts.append("\t")
+        elif node.tag in (f"{_W}br", f"{_W}cr"):
+            parts.append("\n")
+    return "".join(parts)
 
 
 def _docx_table(table, table_no: int) -> list[Line]:
     lines = []
-    above: list = []
-    for r, row in enumerate(table.rows, start=1):
+    for r, row in enumerate(table.findall(f"{_W}tr"), start=1):
         cells: list[Cell] = []
-        seen = []
-        row_cells = list(row.cells)
-        for c, cell in enumerate(row_cells, start=1):
-            if seen and cell._tc is seen[-1]:
-                cells[-1].span += 1  # the same cell again: a horizontal merge
-                continue
-            seen.append(cell._tc)
-            vertical = c - 1 < len(above) and above[c - 1] is cell._tc
-            text = "" if vertical else " ".join(cell.text.split())  # a vertical merge: read once
-            cells.append(Cell(text, f"表{table_no}第{r}行第{c}格"))
-        above = [cell._tc for cell in row_cells]
+        column = 1
+        for tc in row.findall(f"{_W}tc"):
+            properties = tc.find(f"{_W}tcPr")
+            span, continued = 1, False
+            if properties is not None:
+                grid_span = properties.find(f"{_W}gridSpan")
+                if grid_span is not None:
+                    span = _span(grid_span.get(f"{_W}val"))
+                merge = properties.find(f"{_W}vMerge")
+                continued = merge is not None and merge.get(f"{_W}val", "continue") != "restart"
+            text = "" if continued else " ".join(_docx_text(tc).split())
+            cells.append(Cell(text, f"表{table_no}第{r}行第{column}格", span))
+            column += span
         where = f"表{table_no}第{r}行"
         lines.append(Line(" ".join(c.text for c in cells if c.text), where, cells, table_row=True))
     return lines

@@ -7,8 +7,10 @@ No test here touches the database.
 from __future__ import annotations
 
 import json
+import zipfile
 from io import BytesIO
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 
@@ -151,61 +153,97 @@ def test_a_real_saved_page_with_merged_and_blank_cells():
     assert reading.texts["other_matters"] == "无。"
 
 
-def _docx(cells: dict) -> bytes:
-    """A Word report laid out like the official one: table 三 with its label columns merged."""
-    import docx
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
-    document = docx.Document()
-    document.add_paragraph("沭阳县人民政府2025年政府信息公开工作年度报告")
-    document.add_paragraph("一、总体情况")
-    document.add_paragraph(TEXTS["overview"].split("\n\n")[0])
-    document.add_paragraph("二、主动公开政府信息情况")
-    table = document.add_table(rows=0, cols=4)
+
+def _p(text: str) -> str:
+    return f'<w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
+
+
+def _tc(text: str, span: int = 1, merge: str | None = None) -> str:
+    properties = (f'<w:gridSpan w:val="{span}"/>' if span > 1 else "") + (
+        f'<w:vMerge w:val="{merge}"/>' if merge == "restart" else "<w:vMerge/>" if merge else ""
+    )
+    return f"<w:tc><w:tcPr>{properties}</w:tcPr>{_p(text)}</w:tc>"
+
+
+def _table(rows: list[str]) -> str:
+    return "<w:tbl>" + "".join(f"<w:tr>{row}</w:tr>" for row in rows) + "</w:tbl>"
+
+
+def _docx_file(body: str, *, doctype: str = "") -> bytes:
+    """A minimal Word file, written as Word writes one (no library: the reader must not need one)."""
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName='
+            '"/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.'
+            'document.main+xml"/></Types>',
+        )
+        archive.writestr(
+            "word/document.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?>{doctype}<w:document {_W}><w:body>{body}</w:body></w:document>',
+        )
+    return out.getvalue()
+
+
+def _docx(cells: dict) -> bytes:
+    """A Word report laid out like the official one: table 三 with its label columns merged
+    (vertical merges for 三、本年度办理结果 and the groups, horizontal spans for the rest)."""
+    body = [
+        _p("沭阳县人民政府2025年政府信息公开工作年度报告"),
+        _p("一、总体情况"),
+        _p(TEXTS["overview"].split("\n\n")[0]),
+    ]
+    body.append(_p("二、主动公开政府信息情况"))
+    rows = []
     for label, codes in (
         ("规章", ["t2.regulation.issued", "t2.regulation.repealed", "t2.regulation.in_force"]),
         ("行政规范性文件", ["t2.normative.issued", "t2.normative.repealed", "t2.normative.in_force"]),
     ):
-        row = table.add_row().cells
-        row[0].text = label
-        for cell, code in zip(row[1:], codes, strict=True):
-            cell.text = str(cells[code])
+        rows.append(_tc(label) + "".join(_tc(str(cells[c])) for c in codes))
     for label, code in (
         ("行政许可", "t2.licensing.decisions"),
         ("行政处罚", "t2.penalty.decisions"),
         ("行政强制", "t2.coercion.decisions"),
         ("行政事业性收费", "t2.fees.amount"),
     ):
-        row = table.add_row().cells
-        row[0].text = label
-        merged = row[1].merge(row[3])  # the single figure spans the three columns of the layout
-        merged.text = str(cells[code])
-    document.add_paragraph("三、收到和处理政府信息公开申请情况")
+        rows.append(_tc(label) + _tc(str(cells[code]), span=3))  # one figure across three columns
+    body.append(_table(rows))
+    body.append(_p("三、收到和处理政府信息公开申请情况"))
     section = standard.TABLE_3.sections[0]
-    body = section.body_rows()
-    table = document.add_table(rows=len(body), cols=3 + len(section.columns))
-    for r, body_row in enumerate(body):
+    body_rows = section.body_rows()
+    grid: list[list] = [[None] * 3 for _ in body_rows]
+    for r, body_row in enumerate(body_rows):
         column = 0
         for label in body_row.labels:
-            while table.cell(r, column).text:
+            while grid[r][column] is not None:
                 column += 1
-            start = table.cell(r, column)
-            end = table.cell(r + label.rowspan - 1, column + label.colspan - 1)
-            merged = start.merge(end) if (label.rowspan, label.colspan) != (1, 1) else start
-            merged.text = label.label
+            for dr in range(label.rowspan):
+                grid[r + dr][column] = (label, dr == 0)
             column += label.colspan
-        for c, cell in enumerate(body_row.cells):
-            table.cell(r, 3 + c).text = str(cells[cell.code])
-    document.add_paragraph("四、政府信息公开行政复议、行政诉讼情况")
-    table = document.add_table(rows=1, cols=15)
-    for c, column in enumerate(standard.TABLE_4.sections[0].columns):
-        table.cell(0, c).text = str(cells[f"t4.{column.code}"])
-    document.add_paragraph("五、存在的主要问题及改进情况")
-    document.add_paragraph(TEXTS["problems"])
-    document.add_paragraph("六、其他需要报告的事项")
-    document.add_paragraph(TEXTS["other_matters"])
-    out = BytesIO()
-    document.save(out)
-    return out.getvalue()
+    rows = []
+    for r, body_row in enumerate(body_rows):
+        row, column = "", 0
+        while column < 3:
+            label, first = grid[r][column]
+            merge = ("restart" if first else "continue") if label.rowspan > 1 else None
+            row += _tc(label.label if first else "", span=label.colspan, merge=merge)
+            column += label.colspan
+        rows.append(row + "".join(_tc(str(cells[cell.code])) for cell in body_row.cells))
+    body.append(_table(rows))
+    body.append(_p("四、政府信息公开行政复议、行政诉讼情况"))
+    t4 = "".join(_tc(str(cells[f"t4.{column.code}"])) for column in standard.TABLE_4.sections[0].columns)
+    body.append(_table([t4]))
+    body += [
+        _p("五、存在的主要问题及改进情况"),
+        _p(TEXTS["problems"]),
+        _p("六、其他需要报告的事项"),
+        _p(TEXTS["other_matters"]),
+    ]
+    return _docx_file("".join(body))
 
 
 def test_word_files_are_read_with_merged_cells_once():
@@ -390,6 +428,10 @@ def test_limits_are_checked_before_reading(tmp_path):
         read_bytes_as(b"<html>", "pdf", name="fake.pdf")
     with pytest.raises(ExtractError, match="Word"):
         read_bytes_as(b"PK\x03\x04 broken", "docx", name="broken.docx")
+    laughs = '<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    bomb = _docx_file(_p("一、总体情况&b;"), doctype=laughs)
+    with pytest.raises(ExtractError, match="不安全"):
+        read_bytes_as(bomb, "docx", name="bomb.docx")
     with pytest.raises(ExtractError, match="不存在"):
         read_path(tmp_path / "missing.pdf")
 
