@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # Debian packages the project uses, installed only here (the Dockerfile runs this script too).
-#   runtime: the CJK TrueType font embedded in published PDFs (WenQuanYi Micro Hei).
+#   runtime: the CJK TrueType font embedded in published PDFs (WenQuanYi Micro Hei) and
+#            poppler-utils (pdftotext: reading published reports' PDFs, reports/importing).
 #   image:   runtime + postgresql-client-$PG_MAJOR (pg_dump/pg_restore for `backup`/`restore`,
 #            of the same major version as docker-compose.yml's PostgreSQL: a pg_dump older than
 #            the server refuses to dump it). Taken from apt.postgresql.org when the release
 #            has no such version (bookworm ships 15; compose runs 16).
-#   test:    runtime + Chromium for the browser tests, poppler-utils (pdftotext) and Noto CJK
+#   test:    runtime + Chromium for the browser tests and Noto CJK
 #            (an OpenType CFF font: the test that such a font is refused with a clear message).
 # Installs only what is missing, only as root with apt-get; otherwise says what to install.
 set -euo pipefail
 target="${1:-runtime}"
-want=(fonts-wqy-microhei)
+want=(fonts-wqy-microhei poppler-utils)
 case "$target" in
   runtime) ;;
   image) want+=("postgresql-client-${PG_MAJOR:?set PG_MAJOR, the PostgreSQL major version of docker-compose.yml}") ;;
-  test) want+=(chromium poppler-utils fonts-noto-cjk) ;;
+  test) want+=(chromium fonts-noto-cjk) ;;
   *) echo "用法：$0 runtime|image|test" >&2; exit 2 ;;
 esac
 missing=()
