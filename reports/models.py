@@ -32,9 +32,8 @@ class District(models.Model):
 
 class AgencyQuerySet(models.QuerySet):
     def active(self):
-        """The agencies that report this year. Every agency today; the deactivation flag of
-        the district administration pages (``Agency.is_active``) narrows it here, in one place."""
-        return self.all()
+        """The agencies that report this year: not deactivated by the district administrator."""
+        return self.filter(is_active=True)
 
 
 class Agency(models.Model):

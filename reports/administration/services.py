@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from accounts.audit import audit_record
+from accounts.audit import audit_record, user_district_id
 from accounts.models import AuditEvent, User
 
 from ..models import Agency, District
@@ -64,12 +64,9 @@ def district_users(*, district: District) -> QuerySet[User]:
     return User.objects.filter(Q(district=district) | Q(agency__district=district)).exclude(is_superuser=True)
 
 
-def user_district_id(user: User) -> int | None:
-    if user.is_superuser:
-        return None
-    if user.agency_id:
-        return user.agency.district_id
-    return user.district_id
+def managed_district_id(user: User) -> int | None:
+    """The district whose administrator manages ``user``; none for the installation's superusers."""
+    return None if user.is_superuser else user_district_id(user)
 
 
 # ── Agencies ────────────────────────────────────────────────────────────────────────────
@@ -361,7 +358,7 @@ def _audit_created(user: User, *, by, request) -> None:
 
 def _locked_user(by, user: User) -> User:
     """``user`` again, locked for update, after checking it is the administrator's to change."""
-    require_admin_of(by, user_district_id(user))
+    require_admin_of(by, managed_district_id(user))
     return User.objects.select_for_update(of=("self",)).select_related("agency", "district").get(pk=user.pk)
 
 
@@ -469,7 +466,7 @@ def locked_usernames(usernames: Iterable[str]) -> set[str]:
 
 def user_unlock(*, user: User, by, request=None) -> int:
     """Lift the sign-in lockout of ``user`` (django-axes' records for that username)."""
-    require_admin_of(by, user_district_id(user))
+    require_admin_of(by, managed_district_id(user))
     with transaction.atomic():
         cleared = axes_reset(username=user.username)
         audit_record(
