@@ -634,6 +634,8 @@ def _count_elements(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         raise SpreadsheetError(
             f"文件中 {name} 的内容过多（{count} 项，上限 {limit} 项），不是本系统的模板，可能是恶意文件，已拒绝"
         )
+
+
 #: The parts of the package that are XML (read whole: the total was bounded above).
 _XML_PARTS = (".xml", ".rels", ".vml")
 #: A document type declaration, the vehicle of billion-laughs and external-entity attacks, in
