@@ -26,7 +26,7 @@ FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/wqy"
 
 
 @pytest.fixture
-def narrow_fonts_browser(tmp_path):
+def narrow_fonts_browser(playwright, tmp_path):
     dirs = [d for d in FONT_DIRS if Path(d).is_dir()]
     if not CHROMIUM.exists() or len(dirs) < len(FONT_DIRS):
         pytest.skip("needs Chromium, DejaVu and WenQuanYi Micro Hei (scripts/system-packages.sh)")
@@ -37,17 +37,14 @@ def narrow_fonts_browser(tmp_path):
         + f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>",
         encoding="utf-8",
     )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            env={"FONTCONFIG_FILE": str(config), "HOME": str(tmp_path)},
-        )
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        env={"FONTCONFIG_FILE": str(config), "HOME": str(tmp_path)},
+    )
+    yield browser
+    browser.close()
 
 
 def fonts_of(page, client, selector: str) -> set[str]:
