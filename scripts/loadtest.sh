@@ -9,7 +9,8 @@
 # Keeps everything in test-artifacts/loadtest.txt; fails on any error.
 # Usage: bash scripts/loadtest.sh [SECONDS]   (default 10)
 # Environment: LOADTEST_PORT (8765), LOADTEST_DB (govreport_loadtest), LOADTEST_WORKERS (2),
-#              LOADTEST_REDIS (redis://127.0.0.1:6379/3: a database of its own, emptied).
+#              LOADTEST_REDIS (redis://127.0.0.1:6379/3: a database of its own, emptied),
+#              LOADTEST_REUSE=1 (keep the database an earlier run filled).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-10}"
@@ -39,12 +40,20 @@ export DJANGO_LOG_LEVEL=WARNING
 WORK="$GOVREPORT_DATA_DIR/loadtest"
 mkdir -p "$WORK" test-artifacts
 
-psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
-.venv/bin/python manage.py migrate --noinput -v 0
-.venv/bin/python manage.py collectstatic --noinput -v 0
-.venv/bin/python manage.py load_demo >/dev/null
-echo "填充 20,000 份已发布的报告…" >&2
-.venv/bin/python scripts/loadtest/fill_public.py "$WORK"
+filled="$(psql -h 127.0.0.1 -U postgres -d "$DB" -Atc "SELECT count(*) FROM reports_publication" 2>/dev/null || echo 0)"
+if [ "${LOADTEST_REUSE:-}" = 1 ] && [ "$filled" -ge 20000 ]; then
+  # A database filled by an earlier run (filling takes minutes on a busy machine).
+  .venv/bin/python manage.py migrate --noinput -v 0
+  .venv/bin/python manage.py collectstatic --noinput -v 0
+  .venv/bin/python scripts/loadtest/fill_public.py "$WORK" --paths-only
+else
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+  .venv/bin/python manage.py migrate --noinput -v 0
+  .venv/bin/python manage.py collectstatic --noinput -v 0
+  .venv/bin/python manage.py load_demo >/dev/null
+  echo "填充 20,000 份已发布的报告…" >&2
+  .venv/bin/python scripts/loadtest/fill_public.py "$WORK"
+fi
 CSS="$(.venv/bin/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["paths"]["css/app.css"])' "$DJANGO_STATIC_ROOT/staticfiles.json")"
 redis-cli -n "$REDIS_DB" flushdb >/dev/null
 
@@ -91,7 +100,7 @@ export SESSION CSRF REPORT BODY_FILE
 {
   echo
   echo "## 填报（编辑页面 + 实时检查）：20 个并发客户端，${DURATION} 秒"
-  wrk -t2 -c20 -d"${DURATION}s" --latency -s scripts/loadtest/data_entry.lua "$BASE"
+  wrk -t2 -c20 -d"${DURATION}s" --timeout 10s --latency -s scripts/loadtest/data_entry.lua "$BASE"
 } | tee -a test-artifacts/loadtest.txt
 
 errors="$(awk -F'\t' '{ s += $5 } END { print s + 0 }' "$RESULTS")"
