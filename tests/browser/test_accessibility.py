@@ -118,6 +118,14 @@ def test_axe_finds_no_serious_or_critical_violation(live_server, a11y_page, site
     expect(page.locator("#report-form")).to_have_attribute("data-ready", "true")
     found["editing"] = serious(page)
     tables["editing"] = page.evaluate(TABLE_HEADERS)
+    # And with errors on show: marked cells, the messages under the table, a cell's popup.
+    cell = page.locator("#cell-t3-disclosed-natural")
+    cell.fill(str(complete_cells()["t3.disclosed.natural"] + 1))
+    expect(page.locator("#table-msgs-t3 li").first).to_be_visible()
+    page.locator("#cell-t3-handled_total-natural").focus()
+    expect(page.locator("#msg-cell-t3-handled_total-natural")).to_be_visible()
+    found["editing-with-errors"] = page.evaluate(RUN_AXE)
+    found["editing-with-errors"] = [v for v in found["editing-with-errors"] if v["impact"] in ("serious", "critical")]
     page.screenshot(path=str(artifacts / f"a11y-editing-{page.screen_name}.png"))
     (artifacts / f"axe-{page.screen_name}.json").write_text(json.dumps(found, ensure_ascii=False, indent=1))
 

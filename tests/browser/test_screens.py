@@ -151,6 +151,38 @@ def test_table_3_of_the_editor_keeps_its_row_labels_and_the_focused_cell_in_view
     shot(page, artifacts, "editor-table3")
 
 
+@pytest.fixture
+def returned_with_comment(clerk_and_draft):
+    from review.services import comment_add
+    from review.workflow import report_return, report_start_review, report_submit
+
+    clerk, draft = clerk_and_draft
+    first = make_user("zhao_first", full_name="赵初审", district=draft.agency.district, is_first_reviewer=True)
+    report_submit(report_id=draft.pk, by=clerk)
+    report_start_review(report_id=draft.pk, by=first)
+    comment_add(
+        report_id=draft.pk, by=first, anchor_kind="cell", anchor_code="t2.coercion.decisions", body="请核对执法台账。"
+    )
+    report_return(report_id=draft.pk, by=first, note="请按批注核对。")
+    return clerk, draft
+
+
+def test_an_open_comment_disables_resubmission_and_says_why(live_server, screen, returned_with_comment, artifacts):
+    page = screen
+    clerk, report = returned_with_comment
+    sign_in(page, live_server.url, clerk)
+    page.goto(f"{live_server.url}/my/reports/{report.pk}/")
+    expect(page.locator("#report-form")).to_have_attribute("data-ready", "true")
+    button = page.locator("#submit-button")
+    expect(button).to_have_attribute("aria-disabled", "true")
+    expect(page.locator("#submit-hint")).to_contain_text("还有 1 条审核批注未解决")
+    button.focus()
+    page.keyboard.press("Enter")  # refused in the page: the notice listing the comments takes the focus
+    expect(page.locator("#returned-notice")).to_be_focused()
+    expect(page.locator("#report-status")).to_have_text("已退回")
+    shot(page, artifacts, "editor-open-comment")
+
+
 # ── The reviewers ───────────────────────────────────────────────────────────────────────
 
 
