@@ -123,18 +123,6 @@ T6_ROWS = _row_labels(standard.TABLE_6)
 # previous row's figures, but they hold no figures themselves.
 T3_GROUPS = tuple(sorted({core(part) for row in standard.T3_ROWS for part in row.path[:-1]}, key=len, reverse=True))
 
-# Column header words of table 三 and 四 (skipped, never figures).
-HEADER_WORDS = frozenset(
-    normalize(word)
-    for word in (
-        *(part for column in standard.T3_COLUMNS for part in column.path),
-        *(part for column in standard.T4_COLUMNS for part in column.path),
-        *(label for column in standard.TABLE_2.sections[0].columns for label in column.path),
-        "信息内容",
-        "本年处理决定数量",
-    )
-)
-
 # The 2019 layout of table 二: its column headers. Met in real reports of 2021–2023.
 LAYOUT_2019_MARKERS = tuple(normalize(w) for w in ("本年新制作数量", "对外公开总数量", "上一年项目数量", "本年增/减"))
 
