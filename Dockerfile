@@ -4,8 +4,10 @@
 FROM python:3.11-slim-bookworm
 
 # The PostgreSQL major version of docker-compose.yml's `db` (a test keeps them equal): the
-# image's pg_dump must not be older than the server it backs up.
-ARG PG_MAJOR=16
+# image's pg_dump must not be older than the server it backs up. 15 is Debian bookworm's, so
+# the image takes postgresql-client-15 from Debian like the machines CI runs on (the
+# production check installs the same "image" set there).
+ARG PG_MAJOR=15
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     GOVREPORT_DATA_DIR=/data GOVREPORT_BACKUP_DIR=/backups DJANGO_STATIC_ROOT=/app/staticfiles
 

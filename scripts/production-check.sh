@@ -33,6 +33,9 @@ say() { echo "[production-check] $((SECONDS - STARTED)) s: $*"; }
 fail() { echo "[production-check] 失败：$*" >&2; exit 1; }
 
 bash scripts/services.sh
+# The image's Debian packages (the PDF font, poppler, pg_dump of compose's PostgreSQL major),
+# installed by the same script and set as the Dockerfile's RUN step.
+PG_MAJOR="$(sed -n 's/^ARG PG_MAJOR=//p' Dockerfile)" bash scripts/system-packages.sh image
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv && .venv/bin/python -m pip install -q -r requirements-dev.txt
 fi

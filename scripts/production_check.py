@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "reports" / "fixtures" / "samples" / "2024-nanmofang-area.json"
 # The sample's only errors: three fee cells it left blank (see ``manage.py demo_publish``).
 FEE_CELLS = ("t6.fee_notices", "t6.fee_notice_amount", "t6.fee_collected")
-KINDS = ("pdf", "json", "xlsx", "html")
+KINDS = ("pdf", "docx", "json", "xlsx", "html")  # every file a publication has
 PUBLISH_TIMEOUT = 90  # seconds; the target is a minute, and a job takes about one
 DISTRICT = "生产检查区"
 AGENCY = "生产检查区南磨房地区办事处"
@@ -396,6 +396,8 @@ def public_site(browser: Browser, pk: int, cells: dict | None = None) -> dict:
         files[kind] = digest
         if kind == "pdf" and not answer.body.startswith(b"%PDF-"):
             raise CheckFailed("PDF 文件内容不是 PDF")
+        if kind in ("docx", "xlsx") and not answer.body.startswith(b"PK\x03\x04"):
+            raise CheckFailed(f"{kind} 文件内容不是 Office 文件")
         if kind == "json":
             document = json.loads(answer.body)
             # Amounts are written as decimal strings ("0"), counts as numbers: compare as text.
@@ -406,7 +408,7 @@ def public_site(browser: Browser, pk: int, cells: dict | None = None) -> dict:
     api = json.loads(browser.get(f"/api/reports/{pk}.json").body)
     if api["agency"]["name"] != AGENCY:
         raise CheckFailed("/api/ 的 JSON 与发布的报告不一致")
-    step(f"公开页面、{len(assets)} 个带哈希的静态文件、PDF、JSON、XLSX、HTML 均为 200，SHA-256 与 ETag 一致")
+    step(f"公开页面、{len(assets)} 个带哈希的静态文件、PDF、Word、JSON、XLSX、HTML 均为 200，SHA-256 与 ETag 一致")
     return {"files": files, "assets": assets}
 
 
@@ -417,7 +419,7 @@ def verify(base: str, host: str, state_file: Path) -> None:
     again = public_site(browser, state["report"])
     if again["files"] != state["files"]:
         raise CheckFailed(f"恢复后的文件与备份前不同：{again['files']} ≠ {state['files']}")
-    step("恢复后的站点提供同一份发布，四个文件的 SHA-256 相同")
+    step(f"恢复后的站点提供同一份发布，{len(KINDS)} 个文件的 SHA-256 相同")
 
 
 def main(argv: list[str]) -> int:

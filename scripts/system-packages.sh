@@ -4,8 +4,8 @@
 #            poppler-utils (pdftotext: reading published reports' PDFs, reports/importing).
 #   image:   runtime + postgresql-client-$PG_MAJOR (pg_dump/pg_restore for `backup`/`restore`,
 #            of the same major version as docker-compose.yml's PostgreSQL: a pg_dump older than
-#            the server refuses to dump it). Taken from apt.postgresql.org when the release
-#            has no such version (bookworm ships 15; compose runs 16).
+#            the server refuses to dump it). Debian's own package: compose runs the
+#            PostgreSQL major that bookworm ships, so no other repository is needed.
 #   test:    runtime + Chromium for the browser tests and Noto CJK
 #            (an OpenType CFF font: the test that such a font is refused with a clear message).
 # Installs only what is missing, only as root with apt-get; otherwise says what to install.
@@ -30,9 +30,4 @@ fi
 echo "安装系统软件包：${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-if [ "$target" = image ] && ! apt-cache show "postgresql-client-$PG_MAJOR" >/dev/null 2>&1; then
-  # The PostgreSQL project's own repository, set up by Debian's postgresql-common script.
-  apt-get install -y -qq --no-install-recommends postgresql-common ca-certificates >/dev/null
-  /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y >/dev/null
-fi
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
