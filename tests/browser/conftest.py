@@ -24,6 +24,21 @@ CHROMIUM_ARGS = [
 ]
 
 
+def sign_in(page, base: str, username: str, password: str | None = None, *, home: bool = True):
+    """Sign in on the login page at ``base``; with ``home``, wait for the workbench (a forced
+    password change or an error page shows instead when it is not)."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD if password is None else password)
+    page.get_by_role("button", name="登录").click()
+    if home:
+        expect(page.locator("h1")).to_have_text("我的工作台")
+
+
 @pytest.fixture(scope="session")
 def playwright():
     """One Playwright driver for the session: its sync API refuses a second one started while

@@ -19,8 +19,8 @@ from playwright.sync_api import expect
 
 from reports.models import Report
 from reports.tests.publishing_fixtures import approved_report, publish
+from tests.browser.conftest import sign_in
 from tests.factories import (
-    PASSWORD,
     complete_cells,
     complete_texts,
     make_agency,
@@ -92,14 +92,6 @@ def serious(page) -> list[dict]:
     return [v for v in page.evaluate(RUN_AXE) if v["impact"] in ("serious", "critical")]
 
 
-def sign_in(page, base, user):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("h1")).to_have_text("我的工作台")
-
-
 def test_axe_finds_no_serious_or_critical_violation(live_server, a11y_page, site, artifacts):
     page, base = a11y_page, live_server.url
     pages = [
@@ -113,7 +105,7 @@ def test_axe_finds_no_serious_or_critical_violation(live_server, a11y_page, site
         page.goto(base + path)
         found[name] = serious(page)
         tables[name] = page.evaluate(TABLE_HEADERS)
-    sign_in(page, base, site["clerk"])
+    sign_in(page, base, site["clerk"].username)
     page.goto(f"{base}/my/reports/{site['draft'].pk}/")
     expect(page.locator("#report-form")).to_have_attribute("data-ready", "true")
     found["editing"] = serious(page)
@@ -145,7 +137,7 @@ def test_the_editor_is_usable_with_the_keyboard_alone(live_server, page, site, a
     At 1440 px table 四's fifteen columns fit its box, and every focused cell is in view —
     not scrolled out of its table's box, not under the sticky bars."""
     draft = site["draft"]
-    sign_in(page, live_server.url, site["clerk"])
+    sign_in(page, live_server.url, site["clerk"].username)
     page.goto(f"{live_server.url}/my/reports/{draft.pk}/")
     expect(page.locator("#report-form")).to_have_attribute("data-ready", "true")
     wrap = page.locator("#table-t4").locator("xpath=..")

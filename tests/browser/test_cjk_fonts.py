@@ -16,8 +16,7 @@ from playwright.sync_api import expect
 from reports.tests.publishing_fixtures import approved_report, media_root_fixture, publish  # noqa: F401
 from review.tests.personas import *  # noqa: F403
 from review.tests.personas import approve
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.factories import PASSWORD
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,10 +58,7 @@ def test_digits_and_chinese_of_the_sheet_are_one_face(
 ):
     report = approve(report_in_review, first_reviewer, second_reviewer, final_reviewer)
     page = narrow_fonts_browser.new_page(locale="zh-CN", viewport={"width": 1000, "height": 1200})
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名").fill(final_reviewer.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, live_server.url, final_reviewer.username, home=False)
     page.goto(f"{live_server.url}/review/reports/{report.pk}/sheet/")
     expect(page.locator("#sheet-year")).to_have_text("2024年度")
 

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from reports.models import CalendarDay, Report
-from tests.factories import PASSWORD, make_agency, make_district, make_user
+from tests.browser.conftest import sign_in
+from tests.factories import make_agency, make_district, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,10 +35,7 @@ def test_the_administrator_opens_the_year_and_keeps_the_calendar_on_a_phone(
     errors, missing = [], []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名").fill(administrator.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, live_server.url, administrator.username, home=False)
 
     year = datetime.date.today().year - 1
     page.goto(live_server.url + "/district/cycle/")

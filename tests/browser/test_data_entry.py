@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from reports import standard
 from reports.models import Report
 from review.models import ReportEvent, ReportRevision
+from tests.browser.conftest import sign_in
 from tests.factories import (
     PASSWORD,
     complete_cells,
@@ -213,14 +214,6 @@ def test_a_clerk_fills_checks_explains_and_submits_the_nanmofang_report(live_ser
     assert ReportRevision.objects.get(report=report).explanations == report.explanations
 
 
-def sign_in(page, live_server, user):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("h1")).to_have_text("我的工作台")
-
-
 def test_typed_input_survives_a_network_failure_a_refresh_and_a_colleagues_save(live_server, page, nanmofang):
     from reports.editing import report_save
 
@@ -229,7 +222,7 @@ def test_typed_input_survives_a_network_failure_a_refresh_and_a_colleagues_save(
     sample = sample_document()
     report = make_report(agency, cells=sample.cells, texts=sample.texts, by=clerk)
     page.on("dialog", lambda dialog: dialog.accept())  # the "leave the page?" prompt of a reload
-    sign_in(page, live_server, clerk)
+    sign_in(page, live_server.url, clerk.username)
     page.goto(f"{live_server.url}/my/reports/{report.pk}/")
     expect(page.locator("#report-form")).to_have_attribute("data-ready", "true")
 

@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from reports.models import Agency, Report
 from review.tests.district_fixtures import TEXTS, YEAR, district_in_every_state
-from tests.factories import PASSWORD, make_agency, make_district, make_report, make_user
+from tests.browser.conftest import sign_in
+from tests.factories import make_agency, make_district, make_report, make_user
 from tests.generated import generated_cells
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,10 +54,7 @@ def test_the_district_office_opens_the_board_and_the_aggregate(live_server, page
     page.on("console", lambda message: messages.append(message.text) if message.type == "error" else None)
     page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
 
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名").fill(office.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, live_server.url, office.username, home=False)
 
     # The board: every agency, the overdue ones marked and first.
     page.goto(f"{live_server.url}/review/district/board/?year={YEAR}")

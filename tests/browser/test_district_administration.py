@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from reports.administration.tests.onboarding_files import ACCOUNTS, AGENCIES, filled_template
 from reports.models import Agency
+from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, make_agency, make_district, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,13 +31,6 @@ def office(transactional_db, settings, tmp_path):
     agency = make_agency("北京市朝阳区南磨房地区办事处", district=district)
     make_user("clerk_a", full_name="张明", agency=agency)
     return make_user("chaoyang_admin", full_name="朝阳区管理员", district=district, is_district_admin=True)
-
-
-def sign_in(page, base, username, password):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
 
 
 def change_password(page, old, new):
@@ -59,7 +53,7 @@ def test_the_administrator_onboards_a_district_and_manages_its_accounts(live_ser
     page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
     base = live_server.url
     district = office.district
-    sign_in(page, base, office.username, PASSWORD)
+    sign_in(page, base, office.username, PASSWORD, home=False)
     page.get_by_role("button", name="区管理", exact=True).click()
     page.get_by_role("link", name="机关和账户").click()
     expect(page.locator("h1")).to_have_text("机关和账户管理")
@@ -137,10 +131,15 @@ def test_the_administrator_onboards_a_district_and_manages_its_accounts(live_ser
 
     clerk_context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     clerk = clerk_context.new_page()
-    sign_in(clerk, base, "clerk_a", one_time)
+    sign_in(clerk, base, "clerk_a", one_time, home=False)
     expect(clerk.locator("h1")).to_have_text("修改密码")
     expect(clerk.locator("[role=alert]").first).to_contain_text("请先设置您自己的新密码")
     clerk.screenshot(path=str(artifacts / "admin-forced-change.png"), full_page=True)
+    # Keeping the password the administrator has seen is refused: it must be a new one.
+    change_password(clerk, one_time, one_time)
+    expect(clerk.locator("h1")).to_have_text("修改密码")
+    expect(clerk.locator("body")).to_contain_text("新密码不能与当前密码相同")
+    assert User.objects.get(username="clerk_a").must_change_password
     change_password(clerk, one_time, NEW_PASSWORD)
     expect(clerk.locator("[role=alert]").first).to_contain_text("密码已修改")
     clerk_context.close()
@@ -149,7 +148,7 @@ def test_the_administrator_onboards_a_district_and_manages_its_accounts(live_ser
     # 4. A leaver: signed in in another browser, deactivated, refused on the next request.
     leaver_context = browser.new_context(locale="zh-CN")
     leaver = leaver_context.new_page()
-    sign_in(leaver, base, "jiaowei01", leaver_password)
+    sign_in(leaver, base, "jiaowei01", leaver_password, home=False)
     change_password(leaver, leaver_password, NEW_PASSWORD)
     expect(leaver.locator("h1")).to_contain_text("我的工作台")
 

@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from reports.models import Agency, Publication, Report
 from reports.tests.publishing_fixtures import approved_report, publish, published_row, reopen_directly
+from tests.browser.conftest import sign_in
 from tests.factories import SAMPLES, complete_cells, complete_texts, make_agency, make_district
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -162,16 +163,6 @@ def test_a_visitor_filters_opens_a_report_and_downloads_its_files(live_server, p
 # ── The reviewers' publishing panel ─────────────────────────────────────────────────────
 
 
-def sign_in(page, live_server, user):
-    from tests.factories import PASSWORD
-
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("h1")).to_have_text("我的工作台")
-
-
 @pytest.fixture
 def office(transactional_db, settings, tmp_path):
     from tests.factories import make_reviewer
@@ -195,7 +186,7 @@ def test_the_final_reviewer_watches_the_job_and_retries_a_failure_without_reload
     agency, final = office
     report = approved_report(agency)
     publication_queue(report_id=report.pk)
-    sign_in(page, live_server, final)
+    sign_in(page, live_server.url, final.username)
     page.goto(f"{live_server.url}/review/reports/{report.pk}/")
     panel = page.locator("[data-publication-status]")
     badge = panel.locator('[data-field="label"]')

@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 from reports.models import Report
 from review.models import Comment, ReportEvent, SignOff
 from review.workflow import report_submit
+from tests.browser.conftest import sign_in as sign_in_page
 from tests.factories import (
-    PASSWORD,
     complete_cells,
     complete_texts,
     make_agency,
@@ -73,11 +73,7 @@ def sign_in(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())  # 确认签署 / 退回 / 提交
-        page.goto(live_server.url + "/accounts/login/")
-        page.get_by_label("用户名").fill(user.username)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        expect(page.locator("h1")).to_have_text("我的工作台")
+        sign_in_page(page, live_server.url, user.username)
         return page
 
     yield open_as

@@ -19,8 +19,8 @@ from playwright.sync_api import expect
 
 from reports.tests.publishing_fixtures import approved_report, publish
 from review.tests.district_fixtures import YEAR, district_in_every_state
+from tests.browser.conftest import sign_in
 from tests.factories import (
-    PASSWORD,
     complete_cells,
     complete_texts,
     make_agency,
@@ -51,14 +51,6 @@ def shot(page, artifacts, what):
     page.screenshot(path=str(artifacts / f"screen-{what}-{page.screen_name}.png"))
 
 
-def sign_in(page, base, user):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("h1")).to_have_text("我的工作台")
-
-
 def wait_for_check(page):
     busy = "() => document.getElementById('check-busy').classList.contains('d-none')"
     page.wait_for_function(busy)
@@ -79,7 +71,7 @@ def clerk_and_draft(transactional_db):
 def test_one_sum_error_marks_its_result_and_says_so_under_the_table(live_server, screen, clerk_and_draft, artifacts):
     page = screen
     clerk, draft = clerk_and_draft
-    sign_in(page, live_server.url, clerk)
+    sign_in(page, live_server.url, clerk.username)
     page.goto(f"{live_server.url}/my/reports/{draft.pk}/")
     expect(page.locator("#report-form")).to_have_attribute("data-ready", "true")
 
@@ -133,7 +125,7 @@ def test_table_3_of_the_editor_keeps_its_row_labels_and_the_focused_cell_in_view
 ):
     page = screen
     clerk, draft = clerk_and_draft
-    sign_in(page, live_server.url, clerk)
+    sign_in(page, live_server.url, clerk.username)
     page.goto(f"{live_server.url}/my/reports/{draft.pk}/")
     expect(page.locator("#report-form")).to_have_attribute("data-ready", "true")
     label = page.locator("#table-t3 th.row-label", has_text="本年新收政府信息公开申请数量")
@@ -170,7 +162,7 @@ def returned_with_comment(clerk_and_draft):
 def test_an_open_comment_disables_resubmission_and_says_why(live_server, screen, returned_with_comment, artifacts):
     page = screen
     clerk, report = returned_with_comment
-    sign_in(page, live_server.url, clerk)
+    sign_in(page, live_server.url, clerk.username)
     page.goto(f"{live_server.url}/my/reports/{report.pk}/")
     expect(page.locator("#report-form")).to_have_attribute("data-ready", "true")
     button = page.locator("#submit-button")
@@ -211,7 +203,7 @@ def signed_first(clerk_and_draft):
 def test_who_signed_the_first_step_reads_why_there_is_no_sign_button(live_server, screen, signed_first, artifacts):
     page = screen
     person, report = signed_first
-    sign_in(page, live_server.url, person)
+    sign_in(page, live_server.url, person.username)
     page.goto(f"{live_server.url}/review/reports/{report.pk}/")
     expect(page.locator("#report-status")).to_have_text("复审中")
     expect(page.locator("#sign-button")).to_have_count(0)
@@ -235,7 +227,7 @@ def office(transactional_db):
 
 def test_the_district_navbar_and_board_filters(live_server, screen, office, artifacts):
     page = screen
-    sign_in(page, live_server.url, office)
+    sign_in(page, live_server.url, office.username)
     page.goto(f"{live_server.url}/review/district/board/?year={YEAR}")
     nav = page.locator("nav.navbar")
     if page.screen_name == "desktop":
