@@ -225,6 +225,31 @@ def office(transactional_db):
     return make_user("chaoyang_admin", full_name="朝阳区政务公开办管理员", district=district, is_district_admin=True)
 
 
+def test_the_district_office_reads_years_deadlines_and_what_is_missing(live_server, screen, office, artifacts):
+    """全区报告: a published report is never overdue, a draft past the deadline is; the board's
+    dates carry their year; the aggregate of a year without reports says what is missing in
+    one line per agency, not one error per cell."""
+    page = screen
+    sign_in(page, live_server.url, office.username)
+    page.goto(f"{live_server.url}/review/district/?year={YEAR}")
+    published = page.locator("tr[data-report]", has_text="壬已发布机关")
+    expect(published).to_be_visible()
+    expect(published).not_to_contain_text("已逾期")
+    expect(page.locator("tr[data-report]", has_text="乙草稿机关")).to_contain_text("逾期")
+    shot(page, artifacts, "district-overview")
+
+    page.goto(f"{live_server.url}/review/district/board/?year={YEAR}")
+    expect(page.locator("tr", has_text="丁已提交机关").first).to_contain_text(re.compile(rf"{YEAR + 1}年1月20日"))
+
+    page.goto(f"{live_server.url}/review/district/aggregate/?year={YEAR - 2}")
+    shortfalls = page.locator("#aggregate-shortfalls")
+    expect(shortfalls).to_contain_text("尚无可汇总的报告")
+    agencies = office.district.agencies.count()
+    expect(shortfalls.locator("li")).to_have_count(agencies)
+    expect(page.locator("body")).not_to_contain_text("个错误")
+    shot(page, artifacts, "district-aggregate-empty")
+
+
 def test_the_district_navbar_and_board_filters(live_server, screen, office, artifacts):
     page = screen
     sign_in(page, live_server.url, office.username)
