@@ -6,7 +6,7 @@ import sys
 
 # Commands documented to work on files alone, with no secret, database or service: they get
 # config.settings_offline (see there), unless a settings module is chosen explicitly.
-OFFLINE_COMMANDS = {"check_report", "export_report"}
+OFFLINE_COMMANDS = {"check_report", "export_report", "read_published"}
 
 
 def main():

@@ -43,6 +43,14 @@ def test_export_report_renders_a_file_with_no_environment(tmp_path):
     assert result.stderr == ""
 
 
+def test_read_published_reads_a_page_text_with_no_environment(tmp_path):
+    page = ROOT / "reports" / "fixtures" / "published" / "nanmofang-area-2024" / "source.txt"
+    result = fresh_shell("read_published", str(page), "--output-dir", str(tmp_path))
+    assert result.returncode in (0, 1), result.stderr  # read (1: with ambiguities), not a crash
+    assert json.loads((tmp_path / "source.json").read_text(encoding="utf-8"))["year"] == 2024
+    assert result.stderr == ""
+
+
 def test_the_server_commands_still_refuse_without_the_secret():
     result = fresh_shell("check")
     assert result.returncode != 0
