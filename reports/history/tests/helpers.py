@@ -53,3 +53,14 @@ def make_import(agency, *, by, year: int = 2024, ambiguous: bool = True) -> Hist
         by=by, agency=agency, file=upload_file(f"report-{year}.txt", text), name=f"report-{year}.txt"
     )
     return item
+
+
+def rendered(kind: str, *, year: int) -> bytes:
+    """The sample report (same agency as the corpus text) for ``year`` as the system renders a
+    publication (``export_report --format html|pdf``): a published HTML page or PDF."""
+    import dataclasses
+
+    from reports.formats import render
+    from reports.interchange import load_json_file
+
+    return render(dataclasses.replace(load_json_file(SAMPLE), year=year), kind)
