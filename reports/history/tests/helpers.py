@@ -16,17 +16,18 @@ CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "published"
 SOURCE = CORPUS / "jiulongpo-minzheng-2024" / "source.txt"
 SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "samples" / "2024-jiulongpo-minzheng.json"
 CARRIED_IN = "二、上年结转政府信息公开申请数量"
+CARRIED_OUT = "四、结转下年度继续办理"
 
 
-def corpus_text(*, year: int = 2024, ambiguous: bool = False) -> str:
+def corpus_text(*, year: int = 2024, ambiguous: bool = False, row: str = CARRIED_IN) -> str:
     """重庆市九龙坡区民政局's 2024 report as published, for ``year``. ``ambiguous``: its
-    上年结转 row printed ``0 0 0 0 0 11`` — six figures for seven columns, where ``11`` may be
-    ``1 | 1`` (the reader's one candidate split)."""
+    上年结转 row (or ``row``) printed ``0 0 0 0 0 11`` — six figures for seven columns, where
+    ``11`` may be ``1 | 1`` (the reader's one candidate split)."""
     text = SOURCE.read_text(encoding="utf-8").replace("2024", str(year))
     if not ambiguous:
         return text
     lines = text.split("\n")
-    at = next(n for n, line in enumerate(lines) if CARRIED_IN in line)
+    at = next(n for n, line in enumerate(lines) if row in line)
     assert lines[at + 1 : at + 8] == ["\t0"] * 7, "the corpus text changed: pick another row"
     lines[at + 1 : at + 8] = ["\t0"] * 5 + ["\t11"]
     return "\n".join(lines)
