@@ -95,3 +95,12 @@ def test_the_past_years_page_marks_and_links_historical_reports(world):
     # The district's list of reports marks it too.
     district = client_for(world["reviewer"]).get(reverse("review:district") + "?year=2024").content.decode()
     assert "历史导入" in district
+
+
+def test_the_board_of_an_imported_year_shows_the_historical_report(world):
+    item = make_import(world["agency"], by=world["admin"], ambiguous=False)
+    services.history_confirm(by=world["admin"], import_id=item.pk)
+    client = client_for(world["reviewer"])
+    board = client.get(reverse("review:board") + "?year=2024")
+    assert board.status_code == 200 and "历史导入" in board.content.decode()
+    assert client.get(reverse("review:board_xlsx") + "?year=2024").status_code == 200
