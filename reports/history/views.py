@@ -49,9 +49,8 @@ def index(request):
 
 
 def _index(request, form, status=200):
-    imports = (
-        services.imports_visible_to(request.user).select_related("agency", "report").defer("source_text", "document")
-    )
+    # Not the document: the list shows each import's count of ambiguities.
+    imports = services.imports_visible_to(request.user).select_related("agency", "report").defer("source_text")
     context = {"form": form, "pending": imports.filter(status=HistoricalImport.Status.PENDING)}
     context["confirmed"] = imports.filter(status=HistoricalImport.Status.CONFIRMED).order_by("agency__name", "-year")
     return render(request, "history/index.html", context, status=status)
