@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from functools import cache as memoize
@@ -118,10 +119,14 @@ def release() -> str:
     return digest.hexdigest()[:12]
 
 
-def cache_key(*parts: object) -> str:
+IMMUTABLE_PREFIX = "public:v:"
+
+
+def cache_key(*parts: object, immutable: bool = False) -> str:
     """A bounded key for ``parts`` (which may hold a visitor's search words)."""
     text = "\x1f".join(str(part) for part in parts)
-    return f"public:{release()}:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
+    prefix = IMMUTABLE_PREFIX if immutable else "public:g:"
+    return f"{prefix}{release()}:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
 
 
 @dataclass(frozen=True)
@@ -183,7 +188,7 @@ def cached_public_page(key, *, immutable: bool = False):
                 return response
             request.user = AnonymousUser()  # so that nothing renders from the session
             parts = key(request, *args, **kwargs)
-            name = cache_key(view.__module__, view.__name__, *parts) if parts is not None else None
+            name = None if parts is None else cache_key(view.__module__, view.__name__, *parts, immutable=immutable)
             page = _get(name)
             if page is None:
                 response = view(request, *args, **kwargs)
@@ -201,7 +206,7 @@ def cached_public_page(key, *, immutable: bool = False):
 def cached_value(key_parts: tuple, compute, *, immutable: bool = False):
     """``compute()``, kept in the cache under ``key_parts`` (with the generation in them for
     anything that changes with publications)."""
-    name = cache_key(*key_parts)
+    name = cache_key(*key_parts, immutable=immutable)
     value = _get(name)
     if value is None:
         value = compute()
@@ -209,14 +214,29 @@ def cached_value(key_parts: tuple, compute, *, immutable: bool = False):
     return value
 
 
+# Each process also keeps the entries it has served last, in front of the shared cache: an
+# entry's key names its generation (or its immutable version), so a local copy under the same
+# key is the same entry. A hit then costs one small read of the generation from Redis (none
+# for an immutable page) instead of also fetching and unpickling the page.
+_local: dict[str, object] = {}
+LOCAL_ENTRIES = 256
+
+
 def _get(name: str | None):
     if name is None:
         return None
+    kept = _local.get(name)
+    if kept is not None and (kept[0] is None or kept[0] > time.monotonic()):
+        return kept[1]
     try:
-        return cache.get(name)
+        value = cache.get(name)
     except Exception:
         logger.warning("public cache unavailable", exc_info=True)
         return None
+    if value is not None:
+        # Kept here no longer than the safety expiry, unless the key names a version.
+        _remember(name, value, None if name.startswith(IMMUTABLE_PREFIX) else SAFETY_SECONDS)
+    return value
 
 
 def _set(name: str | None, value, timeout) -> None:
@@ -226,3 +246,20 @@ def _set(name: str | None, value, timeout) -> None:
         cache.set(name, value, timeout)
     except Exception:
         logger.warning("public cache unavailable", exc_info=True)
+        return
+    _remember(name, value, timeout)
+
+
+def _remember(name: str, value, timeout: int | None) -> None:
+    try:
+        while len(_local) >= LOCAL_ENTRIES:
+            _local.pop(next(iter(_local)), None)  # the oldest first
+    except (RuntimeError, StopIteration):  # another thread changed it meanwhile: no matter
+        pass
+    _local[name] = (None if timeout is None else time.monotonic() + timeout, value)
+
+
+def public_cache_clear() -> None:
+    """Empty the shared cache and this process's copies (for tests and maintenance)."""
+    _local.clear()
+    cache.clear()

@@ -151,7 +151,19 @@ def _font_table(document) -> None:
     part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def _document_defaults(document) -> None:
+    """What every style inherits: the body font for all scripts (no theme font) and Chinese as
+    the East Asian language, which Word reads for line breaking and font choice (python-docx's
+    template says en-US)."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(rpr, BODY_FONT)
+    for lang in rpr.findall(qn("w:lang")):
+        lang.set(qn("w:eastAsia"), "zh-CN")
+
+
 def _styles(document) -> None:
+    _document_defaults(document)
     styles = document.styles
     normal = styles["Normal"]
     _style_run(normal, BODY_FONT, BODY_SIZE)

@@ -19,12 +19,12 @@ from tests.factories import complete_cells, complete_texts, make_report, make_re
 def media_root_fixture(settings, tmp_path):
     """Published files go to a folder of the test's own; the public pages' cache starts empty
     (ids of rolled-back rows come again in the next test)."""
-    from django.core.cache import cache
+    from reports.public_cache import public_cache_clear
 
     settings.MEDIA_ROOT = tmp_path / "files"
-    cache.clear()
+    public_cache_clear()
     yield settings.MEDIA_ROOT
-    cache.clear()
+    public_cache_clear()
 
 
 def approved_report(agency, *, year: int = 2024, cells: dict | None = None, texts: dict | None = None) -> Report:

@@ -134,6 +134,10 @@ def test_fonts_name_the_east_asian_face_with_fallbacks():
     assert heading["eastAsia"] == heading["ascii"] == "黑体"
     # No theme font, which Word would prefer to the names.
     assert not any(key.endswith("Theme") or key == "cstheme" for key in (*body, *heading))
+    defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsiaTheme")) is None
+    assert defaults.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
     table = zipfile.ZipFile(io.BytesIO(render_docx(nanmofang()))).read("word/fontTable.xml").decode()
     assert '<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>' in table
     assert '<w:font w:name="黑体"><w:altName w:val="SimHei"/>' in table

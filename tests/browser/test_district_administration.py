@@ -60,6 +60,7 @@ def test_the_administrator_onboards_a_district_and_manages_its_accounts(live_ser
     base = live_server.url
     district = office.district
     sign_in(page, base, office.username, PASSWORD)
+    page.get_by_role("button", name="区管理").click()
     page.get_by_role("link", name="机关和账户").click()
     expect(page.locator("h1")).to_have_text("机关和账户管理")
 

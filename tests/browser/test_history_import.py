@@ -40,6 +40,12 @@ def nav(page):
     return page.get_by_role("navigation", name="主导航")
 
 
+def open_imports(page):
+    """The administrator's pages are in the navbar's 区管理 menu."""
+    nav(page).get_by_role("button", name="区管理").click()
+    nav(page).get_by_role("link", name="往年报告导入").click()
+
+
 def cell(page, code):
     return page.locator("#cell-" + code.replace(".", "-"))
 
@@ -65,7 +71,7 @@ def test_the_administrator_imports_three_past_reports_and_the_next_draft_builds_
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
 
     sign_in(page, live_server, admin)
-    nav(page).get_by_role("link", name="往年报告导入").click()
+    open_imports(page)
     page.get_by_label("机关").select_option(label=agency.name)
     page.get_by_label("报告文件").set_input_files(str(archive))
     page.get_by_role("button", name="上传并读取").click()
@@ -99,13 +105,14 @@ def test_the_administrator_imports_three_past_reports_and_the_next_draft_builds_
     assert historical.cells["t3.carried_out.other"] == 1 and historical.cells["t3.carried_out.total"] == 1
 
     # The 2023 PDF as well (nothing ambiguous in it): confirm straight away.
-    nav(page).get_by_role("link", name="往年报告导入").click()
+    open_imports(page)
     page.get_by_role("link", name="2023年报告.pdf").click()
     page.get_by_role("button", name="确认导入为历史报告").click()
     assert Report.objects.get(agency=agency, year=2023).status == Report.Status.HISTORICAL
 
     # The district's past years: both marked 历史导入, with their rule results.
-    nav(page).get_by_role("link", name="往年报告", exact=True).click()
+    nav(page).get_by_role("link", name="报送进度").click()
+    page.get_by_role("link", name="往年报告", exact=True).click()
     table = page.locator("#past-years")
     expect(table).to_contain_text("2024 年度")
     expect(table.locator(".badge", has_text="历史导入")).to_have_count(2)
