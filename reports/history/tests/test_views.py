@@ -104,3 +104,11 @@ def test_the_board_of_an_imported_year_shows_the_historical_report(world):
     board = client.get(reverse("review:board") + "?year=2024")
     assert board.status_code == 200 and "历史导入" in board.content.decode()
     assert client.get(reverse("review:board_xlsx") + "?year=2024").status_code == 200
+
+
+def test_an_id_beyond_the_database_is_not_found_for_everyone(world):
+    huge = 2**63
+    for client in (Client(), client_for(world["admin"]), client_for(world["clerk"])):
+        for name in ("review", "resolve", "set_year", "confirm", "discard", "source"):
+            url = reverse(f"history:{name}", args=[huge])
+            assert client.get(url).status_code == 404 and client.post(url).status_code == 404, url
