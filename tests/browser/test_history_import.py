@@ -3,7 +3,7 @@ past reports of 重庆市九龙坡区民政局 — a saved web page (2022), a PD
 (2024, its 结转下年度 row printed with run-together figures) —, resolves the ambiguity beside the
 original text, confirms; the agency's clerk then creates the 2025 report: pre-filled from the
 imported 2024 report, and the cross-year rule XY-CARRY runs against it.
-Screenshots: ``history-review.png``, ``history-past-years.png`` in ``test-artifacts/``."""
+Screenshots: ``history-review.png``, ``history-review-phone.png``, ``history-past-years.png`` in ``test-artifacts/``."""
 
 import re
 
@@ -98,6 +98,10 @@ def test_the_administrator_imports_three_past_reports_and_the_next_draft_builds_
     page.reload()  # nothing lost on refresh
     expect(page.locator("#ambiguity-0")).to_contain_text("已处理")
     page.screenshot(path=str(artifacts / "history-review.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone: no sideways scroll
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(artifacts / "history-review-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1000})
     page.get_by_role("button", name="确认导入为历史报告").click()
     expect(page.locator(".alert-success").first).to_contain_text("历史报告")
     historical = Report.objects.get(agency=agency, year=2024)
