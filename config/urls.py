@@ -17,5 +17,6 @@ urlpatterns = [
     path("review/", include("review.urls")),
     path("district/admin/", include("reports.administration.urls")),
     path("district/cycle/", include("reports.cycle.urls")),
+    path("my/history/", include("reports.history.urls")),
     path("", include("reports.urls")),
 ]

@@ -40,7 +40,9 @@ MAX_EXPLANATIONS = 1_000
 # The whole stored report (cells, texts, explanations) as JSON: three texts at their limit
 # and an explanation for every warning fit well below it (issue 11: bounded storage).
 MAX_REPORT_BYTES = 2 * 1024 * 1024
-PREFILL_SOURCE_STATUSES = (Report.Status.APPROVED, Report.Status.PUBLISHED)
+# A historical report (imported from its published copy, reports/history/) counts too: its
+# figures are the ones the agency published, and its confirmation was the check.
+PREFILL_SOURCE_STATUSES = (Report.Status.APPROVED, Report.Status.PUBLISHED, Report.Status.HISTORICAL)
 
 
 class EditingError(Exception):

@@ -97,6 +97,10 @@ class Report(models.Model):
         RETURNED = "returned", "已退回"
         APPROVED = "approved", "已通过"
         PUBLISHED = "published", "已发布"
+        # Read from a report published before the agency used the system (reports/history/):
+        # no transition of review/workflow.py starts from it, so it is never edited, submitted
+        # or published again; it serves as "last year" for pre-fill and the cross-year rules.
+        HISTORICAL = "historical", "历史导入"
 
     EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 
@@ -431,3 +435,59 @@ class PublicationFile(models.Model):
         if Publication.objects.filter(pk=self.publication_id, status=Publication.Status.PUBLISHED).exists():
             raise PublicationFrozenError("已发布版本的文件不能删除。")
         return super().delete(*args, **kwargs)
+
+
+# ── Past reports brought in from their published copies (reports/history/) ────────────────
+
+
+class HistoricalImport(models.Model):
+    """One uploaded past report: the source file kept under ``MEDIA_ROOT/history/`` with its
+    SHA-256, what the reader found, and the uploader's resolutions, until it is confirmed as
+    the agency's historical report for ``year`` (``report``). Written by ``history.services``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name="机关")
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
+    batch = models.CharField("批次", max_length=32, help_text="同一次上传（压缩包）的文件共用一个批次号")
+    filename = models.CharField("文件名", max_length=255)
+    kind = models.CharField("文件类型", max_length=10)
+    path = models.CharField("路径", max_length=255, help_text="相对于 MEDIA_ROOT")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("字节数")
+    source_text = models.TextField("原文", blank=True)
+    document = models.JSONField("读取结果", help_text="JSON 交换格式，reading 键下为出处、说明和存疑数字")
+    resolutions = models.JSONField("存疑数字的处理", default=dict, blank=True)
+    report = models.OneToOneField(
+        Report,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="historical_import",
+        verbose_name="历史报告",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="上传人"
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
+    )
+
+    class Meta:
+        verbose_name = "往年报告导入"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "pk"]
+        indexes = [models.Index(fields=["agency", "status"], name="historical_import_agency")]
+
+    def __str__(self):
+        return f"{self.agency.name} {self.year or '年度未定'} · {self.filename}"

@@ -312,7 +312,9 @@ def check_counts(cells, texts, explanations, previous_cells=None, previous_texts
     return len(rules.errors(violations)), len(unexplained)
 
 
-def _counts(reports: list[Report], year: int, district: District) -> dict[int, tuple[int, int]]:
+def _counts(
+    reports: list[Report], year: int, district: District, prefix: str = CHECK_CACHE_PREFIX
+) -> dict[int, tuple[int, int]]:
     """The rule counts of each report, from the cache where nothing changed.
 
     One cache entry per district and year holds the counts by report fingerprint: a board of
@@ -328,7 +330,7 @@ def _counts(reports: list[Report], year: int, district: District) -> dict[int, t
         ).values_list("pk", "agency_id", "version", "updated_at")
     }
     keys = {report.pk: _check_key(report, previous.get(report.agency_id)) for report in reports}
-    entry = f"{CHECK_CACHE_PREFIX}:{district.pk}:{year}"
+    entry = f"{prefix}:{district.pk}:{year}"
     cached = cache.get(entry) or {}
     result = {pk: tuple(cached[key]) for pk, key in keys.items() if key in cached}
     missing = [report for report in reports if report.pk not in result]
@@ -461,3 +463,67 @@ def submission_progress(board: DistrictBoard) -> list[ProgressDay]:
             index += 1
         result.append(ProgressDay(day, index, day > board.today))
     return result
+
+
+# ── Past years (issue 15) ───────────────────────────────────────────────────────────────
+
+#: The reports the "past years" view shows: the finished ones, imported or reviewed here.
+PAST_STATUSES = (Status.HISTORICAL, Status.APPROVED, Status.PUBLISHED)
+PAST_CACHE_PREFIX = "past-check:v1"  # its own cache entries: the board's hold other reports
+
+
+@dataclass(frozen=True)
+class PastReport:
+    pk: int
+    year: int
+    status: str
+    errors: int
+    warnings: int  # warnings without an explanation (a historical report has none)
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+
+@dataclass(frozen=True)
+class PastRow:
+    agency_id: int
+    name: str
+    by_year: list[PastReport | None]  # one per ``PastYears.years``
+
+
+@dataclass(frozen=True)
+class PastYears:
+    district: District
+    years: list[int]
+    rows: list[PastRow]
+
+
+def district_past_years(*, district: District) -> PastYears:
+    """Each agency's historical, approved and published reports by year, with the errors and
+    unexplained warnings the rules find in them (last year's report, of any status, for the
+    cross-year rules) — what third-party evaluators check every year."""
+    reports = list(
+        Report.objects.filter(agency__district=district, status__in=PAST_STATUSES)
+        .select_related("agency")
+        .only("pk", "agency_id", "agency__name", "year", "status", "version", "updated_at")
+        .order_by()
+    )
+    years = sorted({report.year for report in reports}, reverse=True)
+    counts: dict[int, tuple[int, int]] = {}
+    for year in years:
+        this_year = [report for report in reports if report.year == year]
+        counts.update(_counts(this_year, year, district, prefix=PAST_CACHE_PREFIX))
+    by_agency: dict[int, dict[int, PastReport]] = {}
+    names: dict[int, str] = {}
+    for report in reports:
+        errors, warnings = counts.get(report.pk, (0, 0))
+        names[report.agency_id] = report.agency.name
+        by_agency.setdefault(report.agency_id, {})[report.year] = PastReport(
+            report.pk, report.year, report.status, errors, warnings
+        )
+    rows = [
+        PastRow(agency_id, names[agency_id], [by_agency[agency_id].get(year) for year in years])
+        for agency_id in sorted(by_agency, key=lambda pk: (names[pk], pk))
+    ]
+    return PastYears(district=district, years=years, rows=rows)

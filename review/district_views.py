@@ -102,6 +102,15 @@ def board_xlsx(request):
     return _xlsx(board_workbook(board, rows), name)
 
 
+@login_required
+@require_GET
+def past_years(request):
+    """往年报告: each agency's historical (imported) and approved/published reports by year,
+    with their rule results, each linking to the report's read-only page."""
+    district = district_of(request.user)
+    return render(request, "review/district/past_years.html", {"past": boards.district_past_years(district=district)})
+
+
 # ── The aggregate ───────────────────────────────────────────────────────────────────────
 
 

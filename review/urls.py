@@ -23,6 +23,7 @@ urlpatterns = [
     # The district office's completeness board and aggregate (issue 6).
     path("district/board/", district_views.board, name="board"),
     path("district/board.xlsx", district_views.board_xlsx, name="board_xlsx"),
+    path("district/past/", district_views.past_years, name="past_years"),
     path("district/aggregate/", district_views.aggregate, name="aggregate"),
     path("district/aggregate.xlsx", district_views.aggregate_xlsx, name="aggregate_xlsx"),
     path("district/aggregate/start/", district_views.aggregate_start, name="aggregate_start"),

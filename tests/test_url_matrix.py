@@ -111,6 +111,17 @@ MATRIX: dict[str, tuple[str, str | None, frozenset[str]]] = {
     "cycle:year": ("GET", None, frozenset({ADMIN_X})),
     "cycle:calendar": ("GET", None, frozenset({ADMIN_X, ADMIN_Y})),
     "cycle:calendar_remove": ("POST", None, frozenset({ADMIN_X})),
+    # past reports brought in (issue 15): administrators for their district's agencies, clerks
+    # for their own; an import of agency A is "not found" for B's clerk and Y's administrator
+    "history:index": ("GET", None, frozenset({CLERK_A, CLERK_B, ADMIN_X, ADMIN_Y})),
+    "history:upload": ("POST", None, frozenset({CLERK_A, CLERK_B, ADMIN_X, ADMIN_Y})),
+    "history:review": ("GET", None, frozenset({CLERK_A, ADMIN_X})),
+    "history:resolve": ("POST", None, frozenset({CLERK_A, ADMIN_X})),
+    "history:set_year": ("POST", None, frozenset({CLERK_A, ADMIN_X})),
+    "history:confirm": ("POST", None, frozenset({CLERK_A, ADMIN_X})),
+    "history:discard": ("POST", None, frozenset({CLERK_A, ADMIN_X})),
+    "history:source": ("GET", None, frozenset({CLERK_A, ADMIN_X})),
+    "review:past_years": ("GET", None, frozenset({*DISTRICT_X, REVIEWER_Y, ADMIN_Y})),
 }
 
 
@@ -203,6 +214,10 @@ def url_for(name: str, report: Report | None, world) -> str:
             district=world["x"], year=2024, agency_deadline=date(2025, 1, 20), district_deadline=date(2025, 3, 31)
         )
         return reverse(name, args=[2024])
+    if name.startswith("history:") and name not in {"history:index", "history:upload"}:
+        from reports.history.tests.helpers import make_import
+
+        return reverse(name, args=[make_import(world["agency_a"], by=world["people"][ADMIN_X]).pk])
     if name == "cycle:calendar_remove":
         day = CalendarDay.objects.create(district=world["x"], date=date(2027, 2, 8), kind=CalendarDay.Kind.HOLIDAY)
         return reverse(name, args=[day.pk])

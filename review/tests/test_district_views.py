@@ -33,7 +33,7 @@ def fresh_cache():
 
 
 LOGIN = reverse("accounts:login")
-GET_URLS = ["review:board", "review:board_xlsx", "review:aggregate", "review:aggregate_xlsx"]
+GET_URLS = ["review:board", "review:board_xlsx", "review:aggregate", "review:aggregate_xlsx", "review:past_years"]
 POST_URLS = ["review:aggregate_start"]
 ROLES = ["is_first_reviewer", "is_second_reviewer", "is_final_reviewer", "is_district_admin", "is_audit_viewer"]
 
