@@ -20,25 +20,28 @@ from functools import cached_property
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import connection, models
+from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
+from django.utils.html import escape
 from django.utils.http import http_date, urlencode
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from . import charts, formats
 from .documents import render_html
-from .models import Agency, Publication, PublicationFile
+from .models import Agency, District, Publication, PublicationFile
 from .public_cache import (
     IMMUTABLE_MAX_AGE,
     cached_public_page,
     cached_value,
     public_cache_control,
     public_generation,
+    request_generation,
 )
 from .publishing import media_path, publication_document
 
@@ -72,10 +75,10 @@ class PublicFilterForm(forms.Form):
     kind = forms.ChoiceField(label="机关类型", required=False, choices=[("", "全部类型"), *Agency.Kind.choices])
     q = forms.CharField(label="机关名称", required=False, max_length=50, strip=True)
 
-    def __init__(self, *args, choices: bool = True, **kwargs):
+    def __init__(self, *args, choices: bool = True, generation=None, **kwargs):
         super().__init__(*args, **kwargs)
         if choices:
-            found = facets()
+            found = facets(generation=generation)
             self.fields["year"].choices = [("", "全部年度"), *((year, f"{year}年") for year in found["years"])]
             self.fields["district"].choices = [("", "全部区"), *found["districts"]]
         else:
@@ -89,9 +92,10 @@ class PublicFilterForm(forms.Form):
         return dict(self.cleaned_data)
 
 
-def facets() -> dict:
+def facets(*, generation=None) -> dict:
     """The years and the districts that have published reports (the filters' choices), in
-    one query, cached with the generation."""
+    one query, cached with the generation (``generation``: the one the caller has read
+    already; read here when not given)."""
 
     def compute() -> dict:
         rows = list(
@@ -102,7 +106,7 @@ def facets() -> dict:
             "districts": sorted({(pk, name) for _, pk, name in rows}, key=lambda item: (item[1], item[0])),
         }
 
-    generation = public_generation()
+    generation = public_generation() if generation is None else generation
     return compute() if generation is None else cached_value(("facets", generation), compute)
 
 
@@ -121,6 +125,8 @@ LISTING_FIELDS = (
     "district__name",
 )
 LISTING_ORDER = ("-year", "agency_name", "pk")
+#: What the listing page shows of a row (:func:`listing_page_values`), in this order.
+LISTING_VALUES = ("report_id", "year", "version", "agency_name", "agency_kind", "published_at", "district__name")
 
 
 def listing(filters: dict):
@@ -159,9 +165,9 @@ def filters_key(filters: dict) -> tuple:
     return tuple((name, filters[name]) for name in sorted(filters) if filters[name] not in (None, ""))
 
 
-def listing_count(filters: dict) -> int:
+def listing_count(filters: dict, *, generation=None) -> int:
     """How many reports match, cached with the generation: a deep page does not count again."""
-    generation = public_generation()
+    generation = public_generation() if generation is None else generation
 
     def compute() -> int:
         return listing(filters).count()
@@ -181,12 +187,77 @@ class CountedPaginator(Paginator):
         return self._count
 
 
-def paginate(request, filters: dict):
-    """The page asked for (clamped into range), its rows loaded in one query."""
+def paginate(request, filters: dict, *, generation=None):
+    """The page asked for (clamped into range), its rows loaded in one query; with the count
+    (cached with the generation) when it is not known yet: two."""
     queryset = listing(filters)
-    paginator = CountedPaginator(queryset.values("pk"), PAGE_SIZE, count=listing_count(filters))
+    paginator = CountedPaginator(queryset.values("pk"), PAGE_SIZE, count=listing_count(filters, generation=generation))
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = listing_rows(page.object_list) if paginator.count else []
+    return page
+
+
+def listing_page_values(filters: dict, number: int | None) -> tuple[list[tuple], int]:
+    """Page ``number`` of the listing (``None``: the last page) as tuples of
+    :data:`LISTING_VALUES`, and how many reports match in all (``0`` when the page is past
+    the end): one query.
+
+    The count is a window (``COUNT(*) OVER ()``) over the filtered ids, computed by the same
+    scan that cuts the page, so a miss of a filtered listing neither scans its rows twice nor
+    pays for a second query; the page is cut on the ids alone and only its rows are joined
+    with their district. The last page (asked for, or a page past the end) is the rows whose
+    position is past the last multiple of the page size below the count."""
+    ids = listing(filters).annotate(total=models.Window(models.Count("*")))
+    if number is None:
+        order = [models.F("year").desc(), models.F("agency_name").asc(), models.F("pk").asc()]
+        ids = ids.annotate(position=models.Window(RowNumber(), order_by=order)).values("pk", "total", "position")
+        condition = f"WHERE page.position > (page.total - 1) / {PAGE_SIZE} * {PAGE_SIZE} "
+        names = "id, total, position"
+    else:
+        offset = (number - 1) * PAGE_SIZE
+        ids = ids.values("pk", "total")[offset : offset + PAGE_SIZE]
+        condition, names = "", "id, total"
+    inner, params = ids.query.sql_with_params()
+    quote = connection.ops.quote_name
+    publication, district = quote(Publication._meta.db_table), quote(District._meta.db_table)
+    columns = ", ".join(f"p.{quote(name)}" for name in LISTING_VALUES[:-1])
+    sql = (
+        f"SELECT {columns}, d.{quote('name')}, page.total FROM ({inner}) AS page ({names}) "
+        f"JOIN {publication} p ON p.{quote('id')} = page.id "
+        f"JOIN {district} d ON d.{quote('id')} = p.{quote('district_id')} {condition}"
+        f"ORDER BY p.{quote('year')} DESC, p.{quote('agency_name')}, p.{quote('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    return [row[:-1] for row in fetched], (fetched[0][-1] if fetched else 0)
+
+
+#: Pages beyond this are the last page (as the paginator clamps them) without asking.
+MAX_PAGE_NUMBER = 10**7
+
+
+def page_number(value: str | None) -> int | None:
+    """The page asked for, read as the paginator reads it: not a number → the first page;
+    below 1 (or absurdly far) → the last page (``None``)."""
+    try:
+        number = int(value) if value not in (None, "") else 1
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= MAX_PAGE_NUMBER else None
+
+
+def paginate_values(request, filters: dict):
+    """The listing page's rows (tuples of :data:`LISTING_VALUES`) and the count in one query
+    (:func:`listing_page_values`); a page past the end costs a second one, for the last page."""
+    number = page_number(request.GET.get("page"))
+    rows, count = listing_page_values(filters, number) if number is not None else ([], 0)
+    if not rows and number != 1:
+        rows, count = listing_page_values(filters, None)
+        number = None
+    paginator = CountedPaginator([], PAGE_SIZE, count=count)
+    page = paginator.page(paginator.num_pages if number is None else number)
+    page.object_list = rows
     return page
 
 
@@ -207,45 +278,64 @@ def query_without_page(request) -> str:
 def listing_key(request) -> tuple | None:
     """The listing's cache key: the generation and the query, normalised as the form reads it
     (unknown parameters, blanks and the order of the parameters do not matter)."""
-    generation = public_generation()
+    generation = request_generation(request)
     if generation is None:
         return None
-    page = request.GET.get("page", "")
-    page = page if page.isdigit() and len(page) < 8 else ""
+    # The page as the view reads it (``x`` is the first page, ``0`` or ``-3`` the last), so
+    # that no spelling of a page is kept under another page's key.
+    page = page_number(request.GET.get("page"))
+    page = "last" if page is None else page
     return (generation, *sorted(normalised_query(request.GET).items()), page)
 
 
-def filter_options(form: PublicFilterForm) -> dict[str, list[tuple[str, str, bool]]]:
-    """(value, label, selected) of each filter's choices, decided here rather than by the
-    template (which would ask the bound field once per option)."""
+def filter_options(form: PublicFilterForm) -> dict[str, SafeString]:
+    """Each filter's ``<option>`` elements, written here rather than by a template loop (a
+    listing miss renders them all: the districts are dozens)."""
     options = {}
     for name in ("year", "district", "kind"):
         chosen = form[name].value()
         chosen = "" if chosen is None else str(chosen)
-        options[name] = [(str(value), label, str(value) == chosen) for value, label in form.fields[name].choices]
+        options[name] = mark_safe(
+            "".join(
+                f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>{escape(label)}</option>'
+                for value, label in form.fields[name].choices
+            )
+        )
     return options
 
 
-def listing_row(publication: Publication, detail_url: str) -> dict[str, str]:
-    """A listing row's texts, prepared in Python (the template only writes them out)."""
-    published = timezone.localtime(publication.published_at) if publication.published_at else None
-    return {
-        "url": detail_url.format(publication.report_id),
-        "title": f"{publication.agency_name}{publication.year}年政府信息公开工作年度报告",
-        "year": str(publication.year),
-        "district": publication.district.name,
-        "kind": publication.get_agency_kind_display(),
-        "version": f"第 {publication.version} 版（已更正）" if publication.version > 1 else "第 1 版",
-        "published": f"{published.year}年{published.month}月{published.day}日" if published else "",
-    }
+KIND_LABELS = dict(Agency.Kind.choices)
+
+
+def listing_rows_html(rows: list[tuple], detail_url: str) -> SafeString:
+    """The listing's table rows, written in Python (every text escaped): a miss of a filtered
+    listing spends its time here, and a template loop over the rows costs several times more."""
+    html = []
+    for report_id, year, version, agency_name, agency_kind, published_at, district_name in rows:
+        published = timezone.localtime(published_at) if published_at else None
+        title = f"{escape(agency_name)}{year}年政府信息公开工作年度报告"
+        version_text = f"第 {version} 版（已更正）" if version > 1 else "第 1 版"
+        date = f"{published.year}年{published.month}月{published.day}日" if published else ""
+        district, kind = escape(district_name), escape(KIND_LABELS.get(agency_kind, agency_kind))
+        # On a phone two columns: the district, kind, version and date under the agency's name.
+        html.append(
+            f'<tr><td>{year}</td><td><a href="{detail_url.format(report_id)}">{title}</a>'
+            f'<div class="small text-body-secondary d-md-none public-row-meta">'
+            f"{district} · {kind} · {version_text} · {date}发布</div></td>"
+            f'<td class="d-none d-md-table-cell">{district}</td><td class="d-none d-md-table-cell">{kind}</td>'
+            f'<td class="d-none d-md-table-cell">{version_text}</td>'
+            f'<td class="small d-none d-md-table-cell">{date}</td></tr>\n'
+        )
+    return mark_safe("".join(html))
 
 
 @require_safe
 @cached_public_page(listing_key)
 def public_list(request):
-    form = PublicFilterForm(request.GET or None)
+    generation = request_generation(request)
+    form = PublicFilterForm(request.GET or None, generation=generation)
     filters = form.filters() if request.GET else {}
-    page = paginate(request, filters)
+    page = paginate_values(request, filters)
     detail_url = reverse("reports:public_detail", args=[0]).replace("/0/", "/{}/")
     return render(
         request,
@@ -254,7 +344,7 @@ def public_list(request):
             "form": form,
             "options": filter_options(form),
             "page": page,
-            "publications": [listing_row(publication, detail_url) for publication in page.object_list],
+            "rows_html": listing_rows_html(page.object_list, detail_url),
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "ellipsis": page.paginator.ELLIPSIS,
             "query": query_without_page(request),

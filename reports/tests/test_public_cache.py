@@ -6,7 +6,9 @@ session is never read for an anonymous visitor."""
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 
 import pytest
 from django.template import engines
@@ -15,6 +17,7 @@ from django.urls import reverse
 
 from reports.models import Publication, Report
 from reports.public_cache import public_cache_clear, public_generation
+from reports.public_cache.redis import RedisCache
 from reports.publishing import publication_build, publication_queue
 from tests.factories import make_agency, make_report
 
@@ -149,6 +152,7 @@ def public_pages(report: Report, district_id: int) -> dict[str, str]:
         "listing": reverse("reports:public_list"),
         "listing filtered": f"{reverse('reports:public_list')}?year=2024&district={district_id}&kind=street&q=局",
         "listing deep page": f"{reverse('reports:public_list')}?page=3",
+        "listing past the end": f"{reverse('reports:public_list')}?page=999",
         "report page": reverse("reports:public_detail", args=[pk]),
         "version page": reverse("reports:public_version", args=[pk, 1]),
         "download": reverse("reports:public_download", args=[pk, 2, "pdf"]),
@@ -166,6 +170,7 @@ def public_pages(report: Report, district_id: int) -> dict[str, str]:
         "listing",
         "listing filtered",
         "listing deep page",
+        "listing past the end",
         "report page",
         "version page",
         "download",
@@ -282,12 +287,27 @@ def test_a_pending_message_is_never_cached_into_the_public_page(many):
 
 
 @override_settings(
-    CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    CACHES={"default": {"BACKEND": "reports.public_cache.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
 )
 def test_a_cache_that_does_not_answer_does_not_take_the_site_down(many, district):
     assert public_generation() is None
     for name, url in public_pages(many, district.pk).items():
         assert Client().get(url).status_code == 200, name
+
+
+@pytest.mark.skipif(not os.environ.get("GOVREPORT_TEST_REDIS_URL"), reason="GOVREPORT_TEST_REDIS_URL not set")
+def test_the_redis_backend_keeps_values_with_one_client_per_pool():
+    backend = RedisCache(os.environ["GOVREPORT_TEST_REDIS_URL"], {})
+    key = f"test:public-cache:{uuid.uuid4().hex}"
+    try:
+        backend.set(key, {"页": "内容"}, 30)
+        assert backend.get(key) == {"页": "内容"}
+        assert backend.add(key, "other", 30) is False
+        # Django's own client would build a new redis.Redis for each command.
+        assert backend._cache.get_client(key) is backend._cache.get_client(key, write=True)
+    finally:
+        backend.delete(key)
+    assert backend.get(key) is None
 
 
 def test_the_template_loader_is_cached(settings):

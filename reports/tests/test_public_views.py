@@ -105,6 +105,35 @@ def test_the_listing_has_pages_of_twenty(anonymous_client, district):
     assert titles(beyond) == titles(second)
     assert "共 23 份报告" in first.content.decode()
     assert 'rel="next"' in first.content.decode()
+    assert "共 23 份报告，第 2/2 页" in beyond.content.decode()
+    # As Django's paginator reads them: below 1 is the last page, not a number the first.
+    for page, expected in (("0", second), ("-3", second), ("x", first), ("1", first), ("9" * 40, second)):
+        response = anonymous_client.get(reverse("reports:public_list"), {"page": page})
+        assert titles(response) == titles(expected), page
+
+
+def test_a_page_past_the_end_of_a_filtered_listing_is_its_last_page(anonymous_client, district):
+    for index in range(25):
+        agency = make_agency(f"北京市朝阳区第{index:02d}局", district=district)
+        published_row(approved_report(agency))
+    published_row(approved_report(make_agency("北京市朝阳区另一个办公室", district=district)))
+
+    response = anonymous_client.get(reverse("reports:public_list"), {"q": "局", "page": 7})
+
+    assert "共 25 份报告，第 2/2 页" in response.content.decode()
+    assert len(titles(response)) == 5
+
+
+def test_a_page_spelt_otherwise_is_not_cached_as_another_page(anonymous_client, district):
+    # ``?page=-3`` shows the last page: it must not be kept under the first page's key.
+    for index in range(23):
+        agency = make_agency(f"北京市朝阳区第{index:02d}局", district=district)
+        published_row(approved_report(agency))
+    last = anonymous_client.get(reverse("reports:public_list"), {"page": "-3"})
+    first = anonymous_client.get(reverse("reports:public_list"))
+
+    assert len(titles(last)) == 3
+    assert len(titles(first)) == 20
 
 
 def test_a_signed_in_visitor_gets_a_private_page(reviewer_client, site):
