@@ -35,7 +35,7 @@ from django.views.decorators.http import require_safe
 
 from . import formats, standard
 from .models import Agency, Publication
-from .public_cache import PAGE_MAX_AGE, cached_public_page, cached_value, public_generation
+from .public_cache import PAGE_MAX_AGE, cached_public_page, cached_value, public_generation, request_generation
 from .public_views import (
     LISTING_FIELDS,
     PAGE_SIZE,
@@ -137,7 +137,7 @@ def with_district(queryset):
 
 
 def api_list_key(request) -> tuple | None:
-    generation = public_generation()
+    generation = request_generation(request)
     if generation is None:
         return None
     query = request.GET
@@ -159,7 +159,8 @@ def report_list(request):
     offset, with ``previous``) for the clients of the first version of the API."""
     form = PublicFilterForm(request.GET or None, choices=False)
     filters = form.filters() if request.GET else {}
-    count = listing_count(filters)
+    generation = request_generation(request)  # read once: the cache key read it already
+    count = None
     cursor_value = request.GET.get("cursor", "").strip()
     page_number = previous = None
     if cursor_value:
@@ -176,14 +177,19 @@ def report_list(request):
         rows = rows_after(filters, cursor, PAGE_SIZE + 1)
         has_next, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
     elif "page" in request.GET:
-        page = paginate(request, filters)
+        page = paginate(request, filters, generation=generation)
         rows, has_next, page_number = page.object_list, page.has_next(), page.number
+        count = page.paginator.count
         if page.has_previous():
             previous = _url(request, page=str(page.previous_page_number()))
     else:
         rows = listing_rows(listing(filters).values("pk")[: PAGE_SIZE + 1])
         has_next, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
         page_number = 1
+        if not has_next:
+            count = len(rows)  # the first page holds them all: no count to ask for
+    if count is None:
+        count = listing_count(filters, generation=generation)
     data = {
         "count": count,
         "page": page_number,
