@@ -590,12 +590,14 @@ def _check_archive(data: bytes) -> None:
             names = {info.filename for info in infos}
             if "[Content_Types].xml" not in names:
                 raise SpreadsheetError(NOT_XLSX)
+            # Each XML part read once (the total was bounded above): no DTD, not too many elements.
             for info in infos:
-                if info.filename.lower().endswith(_XML_PARTS) and _declares_a_dtd(archive.read(info)):
-                    raise SpreadsheetError(UNSAFE_XML)
+                if info.filename.lower().endswith(_XML_PARTS):
+                    content = archive.read(info)
+                    if _declares_a_dtd(content):
+                        raise SpreadsheetError(UNSAFE_XML)
+                    _count_elements(info.filename, content)
             content_types = archive.read("[Content_Types].xml")
-            for info in infos:
-                _count_elements(archive, info)
     except SpreadsheetError:
         raise
     except Exception:
@@ -617,17 +619,15 @@ def _part_limit(name: str) -> int:
     return MAX_OTHER_PART_BYTES
 
 
-def _count_elements(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _count_elements(name: str, content: bytes) -> None:
     """Refuse a part whose element count would make parsing it slow (each part's size is
     already bounded, so unpacking it to count is cheap)."""
-    name = info.filename
     if name == "xl/sharedStrings.xml":
         tag, limit = b"<t", MAX_SHARED_TEXTS
     elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
         tag, limit = b"<c", MAX_SHEET_CELLS
     else:
         return
-    content = archive.read(info)
     # b"<t" also counts <tabColor …> and the like: a few at most; the limit has room for them.
     count = content.count(tag + b">") + content.count(tag + b" ")
     if count > limit:
