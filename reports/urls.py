@@ -1,6 +1,8 @@
 from django.urls import path, register_converter
 
-from . import api, public_views, publication_views, views
+from . import publication_views, views
+from .public_site import api
+from .public_site import views as public_views
 
 app_name = "reports"
 

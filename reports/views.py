@@ -1,4 +1,4 @@
-"""Views of the agency's data entry (the public site is in ``reports/public_views.py``).
+"""Views of the agency's data entry (the public site is in ``reports/public_site/``).
 
 Thin: each view gets its report through ``reports/access.py`` (so every URL checks on the
 server who may see and who may change the report), parses input with a form or the JSON

@@ -118,6 +118,7 @@ def release() -> str:
             *(base / "templates").rglob("*.html"),
             *(base / "reports").glob("*.py"),
             *(base / "reports" / "public_cache").glob("*.py"),
+            *(base / "reports" / "public_site").glob("*.py"),
         ]
     )
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"

@@ -14,9 +14,9 @@ import pytest
 from django.urls import reverse
 
 from reports import standard
-from reports.api import neutralise
 from reports.interchange import loads
 from reports.models import Agency, Publication
+from reports.public_site.api import neutralise
 from tests.factories import make_agency, make_district
 
 from .publishing_fixtures import (

@@ -28,9 +28,9 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from reports.api import rows_after, with_district  # noqa: E402
 from reports.models import Publication  # noqa: E402
-from reports.public_views import listing, listing_rows, listing_rows_query  # noqa: E402
+from reports.public_site.api import rows_after, with_district  # noqa: E402
+from reports.public_site.listing import listing, listing_rows, listing_rows_query  # noqa: E402
 
 SAMPLE = ROOT / "reports" / "fixtures" / "samples" / "2024-nanmofang-area.json"
 

@@ -32,6 +32,7 @@ def main(output: Path, *, fill: bool = True) -> None:
     if fill:
         with transaction.atomic():
             public_fixture.create_published()
+        public_fixture.settle()
     districts = list(District.objects.filter(name__startswith="测试市").order_by("pk"))
     report_id = Publication.objects.filter(year=2024).order_by("pk").values_list("report_id", flat=True)[500]
     urls = {

@@ -45,7 +45,7 @@ def main(mix: Path, count: int, *, profile: bool) -> None:
         for path in chosen:
             client.get(path)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
         return
     wall, cpu = time.perf_counter(), time.process_time()
     with CaptureQueriesContext(connection) as queries:

@@ -16,12 +16,8 @@ most three queries; a hit none. Browsers and proxies may keep a page 30 seconds 
 from __future__ import annotations
 
 import calendar
-from functools import cached_property
 
-from django import forms
-from django.core.paginator import Paginator
-from django.db import connection, models
-from django.db.models.functions import RowNumber
+from django.db import models
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,10 +28,10 @@ from django.utils.http import http_date, urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from . import charts, formats
-from .documents import render_html
-from .models import Agency, District, Publication, PublicationFile
-from .public_cache import (
+from reports import charts, formats
+from reports.documents import render_html
+from reports.models import Agency, Publication, PublicationFile
+from reports.public_cache import (
     IMMUTABLE_MAX_AGE,
     cached_public_page,
     cached_value,
@@ -43,9 +39,17 @@ from .public_cache import (
     public_generation,
     request_generation,
 )
-from .publishing import media_path, publication_document
+from reports.publishing import media_path, publication_document
 
-PAGE_SIZE = 20
+from .listing import (
+    Q_MAX_LENGTH,
+    facets,
+    normalised_query,
+    page_number,
+    paginate_values,
+    read_filters,
+)
+
 FILE_MAX_AGE = IMMUTABLE_MAX_AGE
 
 
@@ -64,220 +68,9 @@ class KindConverter:
 # ── The listing ─────────────────────────────────────────────────────────────────────────
 
 
-class PublicFilterForm(forms.Form):
-    """The listing's filters, shared by the page and the JSON API. Invalid values are ignored.
-
-    ``choices=False`` (the API) checks the year and district as numbers only, so that the
-    filter choices need not be read to answer."""
-
-    year = forms.TypedChoiceField(label="年度", required=False, coerce=int, empty_value=None)
-    district = forms.TypedChoiceField(label="所属区", required=False, coerce=int, empty_value=None)
-    kind = forms.ChoiceField(label="机关类型", required=False, choices=[("", "全部类型"), *Agency.Kind.choices])
-    q = forms.CharField(label="机关名称", required=False, max_length=50, strip=True)
-
-    def __init__(self, *args, choices: bool = True, generation=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if choices:
-            found = facets(generation=generation)
-            self.fields["year"].choices = [("", "全部年度"), *((year, f"{year}年") for year in found["years"])]
-            self.fields["district"].choices = [("", "全部区"), *found["districts"]]
-        else:
-            self.fields["year"] = forms.IntegerField(required=False, min_value=1, max_value=9999)
-            self.fields["district"] = forms.IntegerField(required=False, min_value=1, max_value=2**62)
-
-    def filters(self) -> dict:
-        if not self.is_valid():
-            # Keep what is valid: a bad year does not drop the search by name.
-            return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
-        return dict(self.cleaned_data)
-
-
-def facets(*, generation=None) -> dict:
-    """The years and the districts that have published reports (the filters' choices), in
-    one query, cached with the generation (``generation``: the one the caller has read
-    already; read here when not given)."""
-
-    def compute() -> dict:
-        rows = list(
-            Publication.objects.current().order_by().values_list("year", "district_id", "district__name").distinct()
-        )
-        return {
-            "years": sorted({year for year, _, _ in rows}, reverse=True),
-            "districts": sorted({(pk, name) for _, pk, name in rows}, key=lambda item: (item[1], item[0])),
-        }
-
-    generation = public_generation() if generation is None else generation
-    return compute() if generation is None else cached_value(("facets", generation), compute)
-
-
-def published_years() -> list[int]:
-    return facets()["years"]
-
-
-LISTING_FIELDS = (
-    "id",
-    "report_id",
-    "year",
-    "version",
-    "agency_name",
-    "agency_kind",
-    "published_at",
-    "district__name",
-)
-LISTING_ORDER = ("-year", "agency_name", "pk")
-#: What the listing page shows of a row (:func:`listing_page_values`), in this order.
-LISTING_VALUES = ("report_id", "year", "version", "agency_name", "agency_kind", "published_at", "district__name")
-
-
-def listing(filters: dict):
-    """The current published versions matching ``filters`` (year, district, kind, q), newest
-    year first, then by agency name. Each filter is a column of the publication served by
-    a partial index (``publication_listing``, ``…_district``, ``…_kind``)."""
-    queryset = Publication.objects.current().order_by(*LISTING_ORDER)
-    if filters.get("year"):
-        queryset = queryset.filter(year=filters["year"])
-    if filters.get("district"):
-        queryset = queryset.filter(district_id=filters["district"])
-    if filters.get("kind"):
-        queryset = queryset.filter(agency_kind=filters["kind"])
-    if filters.get("q"):
-        queryset = queryset.filter(agency_name__icontains=filters["q"])
-    return queryset
-
-
-def listing_rows(ids_queryset):
-    """The rows whose ids ``ids_queryset`` (a sliced ``values("pk")`` query) selects, with
-    their district, in the listing's order: one query. The slice is cut on the index alone
-    (no join for the rows skipped), then only its rows are joined."""
-    return list(listing_rows_query(ids_queryset))
-
-
-def listing_rows_query(ids_queryset):
-    return (
-        Publication.objects.filter(pk__in=ids_queryset)
-        .select_related("district")
-        .only(*LISTING_FIELDS)
-        .order_by(*LISTING_ORDER)
-    )
-
-
-def filters_key(filters: dict) -> tuple:
-    return tuple((name, filters[name]) for name in sorted(filters) if filters[name] not in (None, ""))
-
-
-def listing_count(filters: dict, *, generation=None) -> int:
-    """How many reports match, cached with the generation: a deep page does not count again."""
-    generation = public_generation() if generation is None else generation
-
-    def compute() -> int:
-        return listing(filters).count()
-
-    return compute() if generation is None else cached_value(("count", generation, filters_key(filters)), compute)
-
-
-class CountedPaginator(Paginator):
-    """A paginator whose count is given (cached), not queried."""
-
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self._count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._count
-
-
-def paginate(request, filters: dict, *, generation=None):
-    """The page asked for (clamped into range), its rows loaded in one query; with the count
-    (cached with the generation) when it is not known yet: two."""
-    queryset = listing(filters)
-    paginator = CountedPaginator(queryset.values("pk"), PAGE_SIZE, count=listing_count(filters, generation=generation))
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = listing_rows(page.object_list) if paginator.count else []
-    return page
-
-
-def listing_page_values(filters: dict, number: int | None) -> tuple[list[tuple], int]:
-    """Page ``number`` of the listing (``None``: the last page) as tuples of
-    :data:`LISTING_VALUES`, and how many reports match in all (``0`` when the page is past
-    the end): one query.
-
-    The count is a window (``COUNT(*) OVER ()``) over the filtered ids, computed by the same
-    scan that cuts the page, so a miss of a filtered listing neither scans its rows twice nor
-    pays for a second query; the page is cut on the ids alone and only its rows are joined
-    with their district. The last page (asked for, or a page past the end) is the rows whose
-    position is past the last multiple of the page size below the count."""
-    ids = listing(filters).annotate(total=models.Window(models.Count("*")))
-    if number is None:
-        order = [models.F("year").desc(), models.F("agency_name").asc(), models.F("pk").asc()]
-        ids = ids.annotate(position=models.Window(RowNumber(), order_by=order)).values("pk", "total", "position")
-        condition = f"WHERE page.position > (page.total - 1) / {PAGE_SIZE} * {PAGE_SIZE} "
-        names = "id, total, position"
-    else:
-        offset = (number - 1) * PAGE_SIZE
-        ids = ids.values("pk", "total")[offset : offset + PAGE_SIZE]
-        condition, names = "", "id, total"
-    inner, params = ids.query.sql_with_params()
-    quote = connection.ops.quote_name
-    publication, district = quote(Publication._meta.db_table), quote(District._meta.db_table)
-    columns = ", ".join(f"p.{quote(name)}" for name in LISTING_VALUES[:-1])
-    sql = (
-        f"SELECT {columns}, d.{quote('name')}, page.total FROM ({inner}) AS page ({names}) "
-        f"JOIN {publication} p ON p.{quote('id')} = page.id "
-        f"JOIN {district} d ON d.{quote('id')} = p.{quote('district_id')} {condition}"
-        f"ORDER BY p.{quote('year')} DESC, p.{quote('agency_name')}, p.{quote('id')}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    return [row[:-1] for row in fetched], (fetched[0][-1] if fetched else 0)
-
-
-#: Pages beyond this are the last page (as the paginator clamps them) without asking.
-MAX_PAGE_NUMBER = 10**7
-
-
-def page_number(value: str | None) -> int | None:
-    """The page asked for, read as the paginator reads it: not a number → the first page;
-    below 1 (or absurdly far) → the last page (``None``)."""
-    try:
-        number = int(value) if value not in (None, "") else 1
-    except (TypeError, ValueError):
-        return 1
-    return number if 1 <= number <= MAX_PAGE_NUMBER else None
-
-
-def paginate_values(request, filters: dict):
-    """The listing page's rows (tuples of :data:`LISTING_VALUES`) and the count in one query
-    (:func:`listing_page_values`); a page past the end costs a second one, for the last page."""
-    number = page_number(request.GET.get("page"))
-    rows, count = listing_page_values(filters, number) if number is not None else ([], 0)
-    if not rows and number != 1:
-        rows, count = listing_page_values(filters, None)
-        number = None
-    paginator = CountedPaginator([], PAGE_SIZE, count=count)
-    page = paginator.page(paginator.num_pages if number is None else number)
-    page.object_list = rows
-    return page
-
-
-FILTER_NAMES = ("year", "district", "kind", "q")
-
-
-def normalised_query(query) -> dict[str, str]:
-    """The filter parameters as the cache key reads them. The page links are built from these
-    alone, so that a cached page holds nothing of its first visitor's other parameters."""
-    values = {name: query.get(name, "").strip()[:60] for name in FILTER_NAMES}
-    return {name: value for name, value in values.items() if value}
-
-
-def query_without_page(request) -> str:
-    return urlencode(normalised_query(request.GET))
-
-
 def listing_key(request) -> tuple | None:
-    """The listing's cache key: the generation and the query, normalised as the form reads it
-    (unknown parameters, blanks and the order of the parameters do not matter)."""
+    """The listing's cache key: the generation and the query, normalised as the filters are
+    read (unknown parameters, blanks and the order of the parameters do not matter)."""
     generation = request_generation(request)
     if generation is None:
         return None
@@ -288,20 +81,29 @@ def listing_key(request) -> tuple | None:
     return (generation, *sorted(normalised_query(request.GET).items()), page)
 
 
-def filter_options(form: PublicFilterForm) -> dict[str, SafeString]:
-    """Each filter's ``<option>`` elements, written here rather than by a template loop (a
-    listing miss renders them all: the districts are dozens)."""
-    options = {}
-    for name in ("year", "district", "kind"):
-        chosen = form[name].value()
-        chosen = "" if chosen is None else str(chosen)
-        options[name] = mark_safe(
-            "".join(
-                f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>{escape(label)}</option>'
-                for value, label in form.fields[name].choices
-            )
+def query_without_page(request) -> str:
+    return urlencode(normalised_query(request.GET))
+
+
+def _options(choices, chosen) -> SafeString:
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if value == chosen else ""}>{escape(label)}</option>'
+            for value, label in choices
         )
-    return options
+    )
+
+
+def filter_options(found: dict, filters: dict) -> dict[str, SafeString]:
+    """Each filter's ``<option>`` elements, the chosen one selected, written here rather than
+    by a template loop (a listing miss renders them all: the districts are dozens)."""
+    years = [("", "全部年度"), *((str(year), f"{year}年") for year in found["years"])]
+    districts = [("", "全部区"), *((str(pk), name) for pk, name in found["districts"])]
+    return {
+        "year": _options(years, str(filters["year"] or "")),
+        "district": _options(districts, str(filters["district"] or "")),
+        "kind": _options([("", "全部类型"), *Agency.Kind.choices], filters["kind"]),
+    }
 
 
 KIND_LABELS = dict(Agency.Kind.choices)
@@ -332,17 +134,16 @@ def listing_rows_html(rows: list[tuple], detail_url: str) -> SafeString:
 @require_safe
 @cached_public_page(listing_key)
 def public_list(request):
-    generation = request_generation(request)
-    form = PublicFilterForm(request.GET or None, generation=generation)
-    filters = form.filters() if request.GET else {}
+    found = facets(generation=request_generation(request))
+    filters = read_filters(request.GET, choices=found)
     page = paginate_values(request, filters)
     detail_url = reverse("reports:public_detail", args=[0]).replace("/0/", "/{}/")
     return render(
         request,
         "reports/public_list.html",
         {
-            "form": form,
-            "options": filter_options(form),
+            "options": filter_options(found, filters),
+            "q": normalised_query(request.GET).get("q", "")[:Q_MAX_LENGTH],
             "page": page,
             "rows_html": listing_rows_html(page.object_list, detail_url),
             "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),

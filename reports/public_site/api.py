@@ -33,21 +33,21 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_safe
 
-from . import formats, standard
-from .models import Agency, Publication
-from .public_cache import PAGE_MAX_AGE, cached_public_page, cached_value, public_generation, request_generation
-from .public_views import (
+from reports import formats, standard
+from reports.models import Agency, Publication
+from reports.public_cache import PAGE_MAX_AGE, cached_public_page, cached_value, public_generation, request_generation
+
+from .listing import (
     LISTING_FIELDS,
     PAGE_SIZE,
-    PublicFilterForm,
-    file_response,
     listing,
     listing_count,
     listing_rows,
     normalised_query,
     paginate,
-    stored_file,
+    read_filters,
 )
+from .views import file_response, stored_file
 
 CSV_FIXED_COLUMNS = ("report_id", "agency", "district", "agency_kind", "year", "version", "published_at")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -157,8 +157,7 @@ def report_list(request):
     """The listing: ``count``, ``next`` (the URL of the following page, by keyset: the
     position after this page's last row) and ``results``. ``page=N`` is still read (an
     offset, with ``previous``) for the clients of the first version of the API."""
-    form = PublicFilterForm(request.GET or None, choices=False)
-    filters = form.filters() if request.GET else {}
+    filters = read_filters(request.GET)
     generation = request_generation(request)  # read once: the cache key read it already
     count = None
     cursor_value = request.GET.get("cursor", "").strip()
