@@ -22,20 +22,32 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
+import hashlib
 import json
+import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_safe
 
 from reports import formats, standard
 from reports.models import Agency, Publication
-from reports.public_cache import PAGE_MAX_AGE, cached_public_page, cached_value, public_generation, request_generation
+from reports.public_cache import (
+    PAGE_MAX_AGE,
+    cached_public_page,
+    cached_value,
+    public_generation,
+    release,
+    request_generation,
+)
 
 from .listing import (
     LISTING_FIELDS,
@@ -268,20 +280,68 @@ def csv_rows(year: int) -> Iterator[list]:
 
 @require_safe
 def year_csv(request, year: int):
-    if not Publication.objects.current().filter(year=year).exists():
+    """Every current publication of the year, one row each. Written once per publication
+    generation to a file (``DATA_DIR/open-data``) and served from it, with an ``ETag`` that
+    names the generation: a repeated download is a 304 or a file read, without a query."""
+    generation = public_generation()
+    if generation is None:  # no cache to name the file by: streamed from the database
+        if not Publication.objects.current().filter(year=year).exists():
+            raise Http404("该年度没有已发布的报告")
+        response = StreamingHttpResponse(csv_text(year), content_type="text/csv; charset=utf-8")
+        return _csv_headers(response, year)
+    name = hashlib.sha256(f"{release()}\x1f{generation}\x1f{year}".encode()).hexdigest()[:32]
+    etag = f'"{name}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        not_modified["ETag"] = etag
+        return _public(not_modified)
+    path = year_csv_file(year, name)
+    if path is None:
         raise Http404("该年度没有已发布的报告")
-    writer = csv.writer(_Echo())
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:  # removed meanwhile by a request of a newer generation
+        handle = None
+    if handle is None:
+        response = StreamingHttpResponse(csv_text(year), content_type="text/csv; charset=utf-8")
+        return _csv_headers(response, year)
+    response = FileResponse(handle, content_type="text/csv; charset=utf-8")
+    response["ETag"] = etag
+    return _csv_headers(response, year)
 
-    def stream() -> Iterator[str]:
-        yield "\ufeff"
-        for row in csv_rows(year):
-            yield writer.writerow(row)
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+def _csv_headers(response, year: int):
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{year}年政府信息公开工作年度报告数据.csv"
     )
     return _public(response)
+
+
+def csv_text(year: int) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    for row in csv_rows(year):
+        yield writer.writerow(row)
+
+
+def year_csv_file(year: int, name: str) -> Path | None:
+    """The year's CSV written under ``name`` (its generation's), or ``None`` when the year has
+    no current publication. Written to a temporary file and renamed, so that a reader never
+    sees half a file; the year's files of earlier generations are removed."""
+    folder = Path(settings.DATA_DIR) / "open-data"
+    path = folder / f"{year}-{name}.csv"
+    if path.exists():
+        return path
+    if not Publication.objects.current().filter(year=year).exists():
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=folder, delete=False) as handle:
+        handle.writelines(csv_text(year))
+    os.replace(handle.name, path)
+    for older in folder.glob(f"{year}-*.csv"):
+        if older != path:
+            older.unlink(missing_ok=True)
+    return path
 
 
 # ── The data dictionary ─────────────────────────────────────────────────────────────────

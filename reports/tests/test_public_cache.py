@@ -16,7 +16,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from reports.models import Publication, Report
-from reports.public_cache import public_cache_clear, public_generation
+from reports.public_cache import public_cache_clear, public_generation, public_generation_bump
 from reports.public_cache.redis import RedisCache
 from reports.publishing import publication_build, publication_queue
 from tests.factories import make_agency, make_report
@@ -207,10 +207,29 @@ def test_the_next_api_page_costs_three_queries_at_most(many, django_assert_max_n
     assert len(data["results"]) == 20
 
 
-def test_the_year_csv_streams_with_two_queries(many, django_assert_max_num_queries):
-    with django_assert_max_num_queries(2):
-        response = Client().get(reverse("reports:open_data_csv", args=[2024]))
-        b"".join(response.streaming_content)
+def test_the_year_csv_is_written_once_a_generation_and_then_read_without_a_query(
+    many, settings, tmp_path, django_assert_max_num_queries, django_assert_num_queries
+):
+    settings.DATA_DIR = tmp_path / "data"
+    url = reverse("reports:open_data_csv", args=[2024])
+    with django_assert_max_num_queries(2):  # is there a report; the rows
+        first = Client().get(url)
+        body = b"".join(first.streaming_content)
+    with django_assert_num_queries(0):
+        again = Client().get(url)
+        assert b"".join(again.streaming_content) == body
+        assert Client().get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert len(list((tmp_path / "data" / "open-data").glob("2024-*.csv"))) == 1
+
+    # A publication: a new generation, a new file with the new row, the old one removed.
+    published_row(approved_report(make_agency("北京市朝阳区新发布局", district=many.agency.district)))
+    public_generation_bump()
+    fresh = Client().get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert fresh.status_code == 200
+    assert fresh["ETag"] != first["ETag"]
+    assert "新发布局" in b"".join(fresh.streaming_content).decode("utf-8-sig")
+    assert "新发布局" not in body.decode("utf-8-sig")
+    assert len(list((tmp_path / "data" / "open-data").glob("2024-*.csv"))) == 1
 
 
 # ── HTTP caching ────────────────────────────────────────────────────────────────────────
