@@ -233,6 +233,31 @@ def listing_where(filters: dict) -> tuple[str, list]:
     return " AND ".join(where), params
 
 
+def page_query(filters: dict, number: int | None) -> tuple[str, list]:
+    """The SQL of :func:`listing_page_values` and its parameters."""
+    where, params = listing_where(filters)
+    order = "p.year DESC, p.agency_name, p.id"
+    if number is None:
+        # The positions are counted on the index; only the last page's ids are joined (at most a
+        # page of them: the LIMIT tells the planner so, which then joins by the primary key).
+        inner = (
+            f"SELECT counted.id, counted.total FROM (SELECT p.id, COUNT(*) OVER () AS total, "
+            f"ROW_NUMBER() OVER (ORDER BY {order}) AS position FROM {PUBLICATION} p WHERE {where}) counted "
+            f"WHERE counted.position > (counted.total - 1) / {PAGE_SIZE} * {PAGE_SIZE} LIMIT {PAGE_SIZE}"
+        )
+    else:
+        inner = (
+            f"SELECT p.id, COUNT(*) OVER () AS total FROM {PUBLICATION} p WHERE {where} "
+            f"ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {(number - 1) * PAGE_SIZE}"
+        )
+    columns = ", ".join(f"p.{name}" for name in LISTING_VALUES[:-1])
+    sql = (
+        f"SELECT {columns}, d.name, page.total FROM ({inner}) page "
+        f"JOIN {PUBLICATION} p ON p.id = page.id JOIN {DISTRICT} d ON d.id = p.district_id ORDER BY {order}"
+    )
+    return sql, params
+
+
 def listing_page_values(filters: dict, number: int | None) -> tuple[list[tuple], int]:
     """Page ``number`` of the listing (``None``: the last page) as tuples of
     :data:`LISTING_VALUES`, and how many reports match in all (``0`` when the page is past
@@ -244,26 +269,7 @@ def listing_page_values(filters: dict, number: int | None) -> tuple[list[tuple],
     its rows are joined with their district. The last page (asked for, or a page past the
     end) is the rows whose position is past the last multiple of the page size below the
     count."""
-    where, params = listing_where(filters)
-    order = "p.year DESC, p.agency_name, p.id"
-    if number is None:
-        inner = (
-            f"SELECT p.id, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY {order}) AS position "
-            f"FROM {PUBLICATION} p WHERE {where}"
-        )
-        condition = f"WHERE page.position > (page.total - 1) / {PAGE_SIZE} * {PAGE_SIZE} "
-    else:
-        inner = (
-            f"SELECT p.id, COUNT(*) OVER () AS total FROM {PUBLICATION} p WHERE {where} "
-            f"ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {(number - 1) * PAGE_SIZE}"
-        )
-        condition = ""
-    columns = ", ".join(f"p.{name}" for name in LISTING_VALUES[:-1])
-    sql = (
-        f"SELECT {columns}, d.name, page.total FROM ({inner}) page "
-        f"JOIN {PUBLICATION} p ON p.id = page.id JOIN {DISTRICT} d ON d.id = p.district_id {condition}"
-        f"ORDER BY {order}"
-    )
+    sql, params = page_query(filters, number)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()

@@ -9,7 +9,8 @@ Usage (a fresh, migrated PostgreSQL database of its own; it is filled here)::
 
 Fills N current publications (20 districts, N/5 agencies, five years) with one SQL
 statement per table (``generate_series``), ``ANALYZE``s, then prints ``EXPLAIN ANALYZE`` of
-each query the listing, its count, the filter choices and the API's keyset seek run.
+each query the listing page (rows and count in one), the filter choices and the API's keyset
+seek run.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from django.db import connection, transaction  # noqa: E402
 
 from reports.models import Publication  # noqa: E402
 from reports.public_site.api import rows_after, with_district  # noqa: E402
-from reports.public_site.listing import listing, listing_rows, listing_rows_query  # noqa: E402
+from reports.public_site.listing import FACETS_SQL, listing, listing_rows, page_query  # noqa: E402
 
 SAMPLE = ROOT / "reports" / "fixtures" / "samples" / "2024-nanmofang-area.json"
 
@@ -48,9 +49,9 @@ def fill(count: int) -> None:
             "SELECT '测试市第' || lpad(i::text, 2, '0') || '区', true FROM generate_series(0, 19) i"
         )
         cursor.execute(
-            "INSERT INTO reports_agency (district_id, name, kind) "
+            "INSERT INTO reports_agency (district_id, name, kind, is_active) "
             "SELECT d.id, d.name || '第' || lpad(i::text, 6, '0') || '号机关', "
-            f"({kinds})[1 + i %% 4] FROM generate_series(0, %s - 1) i "
+            f"({kinds})[1 + i %% 4], true FROM generate_series(0, %s - 1) i "
             "JOIN reports_district d ON d.name = '测试市第' || lpad((i %% 20)::text, 2, '0') || '区'",
             [agencies],
         )
@@ -80,6 +81,13 @@ def show(title: str, queryset) -> None:
     print("```")
 
 
+def show_sql(title: str, sql: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    print(f"\n### {title}\n\n```\n{plan}\n```")
+
+
 def main(count: int) -> None:
     fill(count)
     district = Publication.objects.values_list("district_id", flat=True).order_by("district_id").first()
@@ -94,16 +102,9 @@ def main(count: int) -> None:
         "year + kind + name (the issue's URL)": {"year": 2023, "kind": "department", "q": "机关"},
     }
     for title, filters in cases.items():
-        queryset = listing(filters)
-        show(f"count — {title}", queryset.values("pk").order_by())
-        ids = queryset.values("pk")[:20]
-        print(f"\n### page 1 — {title}\n\n```")
-        print(listing_rows_query(ids).explain(analyze=True, costs=False))
-        print("```")
-    deep = listing({}).values("pk")[900 * 20 - 20 : 900 * 20]
-    print("\n### the listing, page 900 (offset on the index, then 20 rows joined)\n\n```")
-    print(listing_rows_query(deep).explain(analyze=True, costs=False))
-    print("```")
+        show_sql(f"page 1 and its count — {title}", *page_query(filters, 1))
+    show_sql("the listing, page 900 (offset on the index, then 20 rows joined)", *page_query({}, 900))
+    show_sql("a page past the end: the last page", *page_query({"year": 2023, "q": "机关"}, None))
     last = listing_rows(listing({}).values("pk")[count // 2 : count // 2 + 1])[0]
     cursor = (last.year, last.agency_name, last.pk)
     quote = connection.ops.quote_name
@@ -112,10 +113,7 @@ def main(count: int) -> None:
     seek = with_district(listing({}).filter(year=cursor[0]).extra(where=[after], params=list(cursor[1:])))[:21]
     show("API keyset: the page after the middle of the listing (seek on the index)", seek)
     assert len(rows_after({}, cursor, 21)) == 21
-    show(
-        "the filter choices (years and districts with reports), once per generation",
-        Publication.objects.current().order_by().values_list("year", "district_id", "district__name").distinct(),
-    )
+    show_sql("the filter choices (years and districts with reports), once per generation", FACETS_SQL)
 
 
 if __name__ == "__main__":

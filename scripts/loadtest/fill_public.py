@@ -1,5 +1,5 @@
 """Fill the load test's database with 20,000 published reports (the benchmark's fixture) and
-write the URLs it measures: ``urls.txt`` (name and path per line) and ``mix.txt`` (1,000
+write the URLs it measures: ``urls.txt`` (name and path per line) and ``mix.txt`` (LOADTEST_MIX
 distinct filter combinations of the listing). Usage: fill_public.py OUTPUT_DIR [--paths-only]
 (``--paths-only``: the database is filled already; write the URLs only)."""
 
@@ -24,8 +24,10 @@ from django.db import transaction  # noqa: E402
 from benchmarks import public_fixture  # noqa: E402
 from reports.models import Agency, District, Publication  # noqa: E402
 
-#: How many distinct filter combinations the mix cycles through (LOADTEST_MIX; the issue says 1,000).
-MIX = int(os.environ.get("LOADTEST_MIX", "1000"))
+#: How many distinct filter combinations the mix cycles through (LOADTEST_MIX; the issue says
+#: 1,000; ``scripts/loadtest.sh`` asks for enough that every request of its run is a miss).
+#: There are about 34,000 combinations in all: at most 20,000 are asked for.
+MIX = min(int(os.environ.get("LOADTEST_MIX", "1000")), 20_000)
 
 
 def main(output: Path, *, fill: bool = True) -> None:
@@ -47,7 +49,7 @@ def main(output: Path, *, fill: bool = True) -> None:
     (output / "urls.txt").write_text(
         "".join(f"{name}\t{path}\n" for name, path in urls.items() if path), encoding="utf-8"
     )
-    # 1,000 distinct combinations of the listing's filters (and a few pages), none of them
+    # MIX distinct combinations of the listing's filters (and a few pages), none of them
     # one of the URLs above, in a random order: most are misses the first time they come.
     rng = random.Random(13)
     words = ["机关", "第0", "第1", "第00", "第01", "第12", "号机关", "区第", "0号", "第3"]
