@@ -12,8 +12,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from reports.documents import render_html, render_pdf
 from reports.interchange import parse_document
+from reports.rendering.documents import render_html, render_pdf
 
 TARGET_SECONDS = 1.5
 TARGET_BYTES = 300_000

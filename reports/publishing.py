@@ -50,10 +50,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import formats
 from .interchange import document_to_json, parse_document, report_to_document
 from .models import Publication, PublicationFile, Report
 from .public_cache import public_generation_bump_on_commit
+from .rendering import formats
 
 logger = logging.getLogger(__name__)
 

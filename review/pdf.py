@@ -1,6 +1,6 @@
 """The 审核表 (sign-off sheet) as an A4 PDF, drawn with reportlab from ``selectors.signoff_sheet``.
 
-The font is the published document's (``reports.pdf.font_name``: a TrueType CJK font that
+The font is the published document's (``reports.rendering.pdf.font_name``: a TrueType CJK font that
 reportlab can embed), so the sheet prints the same on a machine without Chinese fonts.
 """
 
@@ -17,7 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from reports.pdf import font_name
+from reports.rendering.pdf import font_name
 
 from .selectors import SignoffSheet
 

@@ -16,10 +16,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from reports import standard
-from reports.documents import display_value
 from reports.forms import cell_dom_id, text_dom_id
 from reports.grid import GridTable, grid_tables
 from reports.models import Agency, Report
+from reports.rendering.documents import display_value
 
 from .models import LOG_ONLY_ACTIONS, Action, Comment, ReportEvent, ReportRevision, SignOff, Step
 from .workflow import STEP_BY_STATUS, acts_as, current_round, signed_step_this_round

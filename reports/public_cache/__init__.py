@@ -116,9 +116,7 @@ def release() -> str:
     sources = sorted(
         [
             *(base / "templates").rglob("*.html"),
-            *(base / "reports").glob("*.py"),
-            *(base / "reports" / "public_cache").glob("*.py"),
-            *(base / "reports" / "public_site").glob("*.py"),
+            *(base / "reports").rglob("*.py"),
         ]
     )
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"

@@ -38,7 +38,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_safe
 
-from reports import formats, standard
+from reports import standard
 from reports.models import Agency, Publication
 from reports.public_cache import (
     PAGE_MAX_AGE,
@@ -48,6 +48,7 @@ from reports.public_cache import (
     release,
     request_generation,
 )
+from reports.rendering import formats
 
 from .listing import (
     LISTING_FIELDS,

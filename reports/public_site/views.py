@@ -28,8 +28,7 @@ from django.utils.http import http_date, urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from reports import charts, formats
-from reports.documents import render_html
+from reports import charts
 from reports.models import Agency, Publication, PublicationFile
 from reports.public_cache import (
     IMMUTABLE_MAX_AGE,
@@ -40,6 +39,8 @@ from reports.public_cache import (
     request_generation,
 )
 from reports.publishing import media_path, publication_document
+from reports.rendering import formats
+from reports.rendering.documents import render_html
 
 from .listing import (
     Q_MAX_LENGTH,

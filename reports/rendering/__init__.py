@@ -1,8 +1,7 @@
-"""Rendering the published document into file formats that need a library of their own.
+"""The published document and its files.
 
-``word`` writes the Word file (``.docx``). It reads the same layout as the HTML and the PDF
-(``reports.documents.document_layout``, built from ``reports/standard.py``), so no row,
-column or span is written twice. The HTML/PDF renderers (``reports/documents.py``,
-``reports/pdf.py``) and the format table (``reports/formats.py``) stay where they are for
-now: other branches edit them, and moving them here is a rename for a quiet day.
+``documents`` builds the document's layout from ``reports/standard.py`` (the only list of rows
+and columns) and renders it as HTML; ``pdf`` renders the same layout as an A4 PDF with the
+font embedded, ``word`` as a Word file (``.docx``); ``formats`` is the table of the five
+published formats (name, media type, renderer). No row, column or span is written twice.
 """

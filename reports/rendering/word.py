@@ -6,7 +6,7 @@ their texts, tables 二/三/四 and the fee table of part 六 with the merged he
 cells of the format, and the signature.
 
 Nothing about rows, columns or spans is decided here: the content and the grids come from
-``reports.documents.document_layout`` (itself built from ``reports/standard.py``), the one
+``reports.rendering.documents.document_layout`` (itself built from ``reports/standard.py``), the one
 layout the HTML and the PDF are drawn from. Each ``LayoutCell`` becomes one Word cell whose
 ``w:gridSpan`` is its column span and whose ``w:vMerge`` (restart, then continue in the rows
 below) is its row span.
@@ -42,7 +42,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
-from ..documents import DocumentLayout, LayoutCell, LayoutTable, document_layout
+from .documents import DocumentLayout, LayoutCell, LayoutTable, document_layout
 
 # ── Page and type (GB/T 9704: A4, 三号 仿宋 body, 22 lines a page) ───────────────────────
 

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from reports import documents, interchange, pdf, standard
-from reports.documents import RENDERERS, document_layout, render_html, render_pdf
+from reports import interchange, standard
 from reports.interchange import ReportDocument
+from reports.rendering import documents, pdf
+from reports.rendering.documents import RENDERERS, document_layout, render_html, render_pdf
 
 _HERE = Path(__file__).resolve().parent
 SAMPLE_DIRS = (

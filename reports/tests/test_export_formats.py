@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from reports import formats
 from reports.interchange import load_json_file
+from reports.rendering import formats
 from reports.spreadsheet import cell_address, read_workbook
 from reports.standard import T3_COLUMNS
 

@@ -15,11 +15,11 @@ from xml.sax.saxutils import escape
 import pytest
 
 from reports import standard
-from reports.documents import render_html, render_pdf
 from reports.importing import ExtractError, interchange, read_bytes_as, read_path
 from reports.importing.corpus import score_corpus
 from reports.importing.extract import MAX_BYTES, MAX_CHARS
 from reports.interchange import ReportDocument, parse_document
+from reports.rendering.documents import render_html, render_pdf
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CORPUS = FIXTURES / "published"

@@ -13,7 +13,7 @@ from unittest import mock
 import pytest
 from django.db import connection, connections
 
-from reports import formats, publishing
+from reports import publishing
 from reports.interchange import document_to_json, parse_document, report_to_document
 from reports.models import Publication, PublicationFile, Report
 from reports.publishing import (
@@ -26,6 +26,7 @@ from reports.publishing import (
     publication_retry,
     publication_state,
 )
+from reports.rendering import formats
 from tests.factories import make_district, make_reviewer
 
 from .publishing_fixtures import (

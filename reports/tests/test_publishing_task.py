@@ -12,9 +12,9 @@ from unittest import mock
 
 import pytest
 
-from reports import formats
 from reports.editing import report_save
 from reports.models import Publication, Report
+from reports.rendering import formats
 from review import tasks, workflow
 from review.models import ReportEvent
 from review.tasks import publish_report
@@ -167,8 +167,8 @@ def test_a_transient_error_that_lasts_fails_after_the_retries(approved):
 
 
 def test_an_error_a_retry_cannot_fix_fails_at_once_and_the_office_retries(approved, team):
-    from reports.pdf import PdfFontError
     from reports.publishing import publication_retry
+    from reports.rendering.pdf import PdfFontError
 
     with mock.patch.dict(formats.RENDER, {"pdf": mock.Mock(side_effect=PdfFontError("没有中文字体"))}):
         publish_report.apply(args=[approved.pk])

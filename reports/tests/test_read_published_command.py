@@ -16,8 +16,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 
-from reports.documents import render_html
 from reports.interchange import load_file
+from reports.rendering.documents import render_html
 from reports.tests.test_importing import CORPUS, SHUYANG, published
 
 EXCERPT = CORPUS / "liwan-qiaozhong-2023" / "source.txt"

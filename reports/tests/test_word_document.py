@@ -10,9 +10,10 @@ import zipfile
 
 from docx.oxml.ns import qn
 
-from reports import formats, standard
-from reports.documents import display_value, document_layout
+from reports import standard
 from reports.interchange import load_json_file
+from reports.rendering import formats
+from reports.rendering.documents import display_value, document_layout
 from reports.rendering.word import render_docx
 
 from .samples import SAMPLES_DIR

@@ -61,7 +61,7 @@ def rendered(kind: str, *, year: int) -> bytes:
     publication (``export_report --format html|pdf``): a published HTML page or PDF."""
     import dataclasses
 
-    from reports.formats import render
     from reports.interchange import load_json_file
+    from reports.rendering.formats import render
 
     return render(dataclasses.replace(load_json_file(SAMPLE), year=year), kind)

@@ -5,7 +5,7 @@ Two sources:
 - ``export_report --agency NAME --year YEAR [--format F] [--output PATH]`` — a stored report;
 - ``export_report FILE [--format json|pdf|docx|xlsx|html] [--output PATH]`` — a report file (JSON or
   xlsx), rendered with no database and no worker, exactly as the publish job renders it
-  (``reports/formats.py``: the official layout, the Chinese font embedded in the PDF).
+  (``reports/rendering/formats.py``: the official layout, the Chinese font embedded in the PDF).
 
 Without ``--output`` JSON and HTML go to stdout; PDF, DOCX and XLSX need ``--output``. Exit
 status: 0 when written, 1 when the agency or report does not exist or the arguments do not
@@ -19,8 +19,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from reports import formats, interchange
+from reports import interchange
 from reports.management import EXIT_FAILED, EXIT_UNREADABLE, ReportCommand, one_line
+from reports.rendering import formats
 
 FORMATS = ("json", "pdf", "docx", "xlsx", "html")
 
@@ -56,7 +57,7 @@ class Command(ReportCommand):
         self._write(self._render(document, kind), options["output"])
 
     def _render(self, document: interchange.ReportDocument, kind: str) -> bytes:
-        from reports.pdf import PdfFontError
+        from reports.rendering.pdf import PdfFontError
 
         try:
             return formats.render(document, kind)

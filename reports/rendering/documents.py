@@ -8,7 +8,7 @@ and the signature. No row, column or span is typed here: the grids come from the
 
 Pure: a ``ReportDocument`` in, text or bytes out; no database. The HTML goes through the
 Django template ``reports/document.html`` (autoescaped, so markup in a text stays inert); the
-PDF is drawn by ``reports/pdf.py`` with an embedded Chinese font.
+PDF is drawn by ``reports/rendering/pdf.py`` with an embedded Chinese font.
 
 The other formats of a publication are written elsewhere and are not repeated here: JSON by
 ``reports.interchange.dumps``, the spreadsheet by ``reports.spreadsheet.build_workbook``.
@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 
-from . import standard, values
+from reports import standard, values
 
 if TYPE_CHECKING:
     import datetime
 
-    from .interchange import ReportDocument
+    from reports.interchange import ReportDocument
 
 TEMPLATE = "reports/document.html"
 
@@ -326,7 +326,7 @@ def render_html(document: ReportDocument, *, page: bool = True) -> str:
 
 
 def render_pdf(document: ReportDocument) -> bytes:
-    """The report as an A4 PDF with the Chinese font embedded (see ``reports/pdf.py``)."""
+    """The report as an A4 PDF with the Chinese font embedded (see ``reports/rendering/pdf.py``)."""
     from .pdf import build_pdf  # reportlab is loaded only when a PDF is wanted
 
     return build_pdf(document_layout(document))

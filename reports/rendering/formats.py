@@ -4,9 +4,9 @@ Shared by the publish job (``reports/publishing.py``) and ``export_report FILE -
 the offline rendering is byte for byte the job's (the XLSX aside: its properties carry the
 time it was written). Pure: a document in, bytes out; no database.
 
-The layouts are not repeated here: PDF and HTML come from ``reports.documents``, the
+The layouts are not repeated here: PDF and HTML come from ``reports.rendering.documents``, the
 spreadsheet from ``reports.spreadsheet.build_workbook`` (the official layout, figures as
-numbers), the Word file from ``reports.rendering.word`` (the layout of ``reports.documents``),
+numbers), the Word file from ``reports.rendering.word`` (the layout of ``reports.rendering.documents``),
 JSON from ``reports.interchange.dumps``.
 """
 
@@ -17,8 +17,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from reports.interchange import ReportDocument, dumps
+
 from .documents import render_html, render_pdf
-from .interchange import ReportDocument, dumps
 
 #: Every format, in the order the public page offers them.
 KINDS = ("pdf", "docx", "xlsx", "json", "html")
@@ -36,13 +37,13 @@ TEXT_KINDS = frozenset({"json", "html"})
 
 
 def _xlsx(document: ReportDocument) -> bytes:
-    from .spreadsheet import build_workbook  # openpyxl is loaded only when a workbook is wanted
+    from reports.spreadsheet import build_workbook  # openpyxl is loaded only when a workbook is wanted
 
     return build_workbook(document)
 
 
 def _docx(document: ReportDocument) -> bytes:
-    from .rendering.word import render_docx  # python-docx is loaded only when a Word file is wanted
+    from .word import render_docx  # python-docx is loaded only when a Word file is wanted
 
     return render_docx(document)
 
