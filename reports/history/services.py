@@ -239,8 +239,8 @@ def history_upload(*, by, agency: Agency, file, name: str, year: int | None = No
     read = []
     for item in files:
         try:
-            reading = importing.read_bytes_as(item.data, item.kind, name=item.name)
-            lines = extract.read_bytes(item.data, item.kind, name=item.name)
+            lines = extract.read_bytes(item.data, item.kind, name=item.name)  # once: a PDF costs a pdftotext
+            reading = importing.read_extracted(lines, item.kind)
         except importing.ExtractError as exc:
             raise HistoryError(f"无法读取 {item.name}：{exc}") from None
         guessed = guess_year(reading, item.name)

@@ -27,6 +27,7 @@ __all__ = [
     "interchange",
     "kind_of",
     "read_bytes_as",
+    "read_extracted",
     "read_path",
 ]
 
@@ -41,7 +42,13 @@ def read_path(path: str | Path) -> Reading:
 
 
 def read_bytes_as(data: bytes, kind: str, *, name: str = "文件") -> Reading:
-    reading = read_lines(read_bytes(data, kind, name=name))
+    return read_extracted(read_bytes(data, kind, name=name), kind)
+
+
+def read_extracted(lines: list, kind: str) -> Reading:
+    """Read the lines ``extract.read_bytes`` gave (for a caller that keeps them too: the
+    history upload keeps the source text beside the reading, and extracts once)."""
+    reading = read_lines(lines)
     reading.source_kind = kind
     return reading
 

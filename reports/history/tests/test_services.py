@@ -88,6 +88,25 @@ def test_a_zip_of_html_pdf_and_text_gives_one_import_each(world):
         assert services.import_cells(item)["t3.new.total"] == 1, item.filename
 
 
+def test_each_file_of_an_upload_is_extracted_once(world, monkeypatch):
+    # A PDF's extraction runs pdftotext: the reading and the kept source text share it.
+    from reports.importing import extract
+
+    calls = []
+    real = extract.pdf_lines
+
+    def counting(data, *, name="文件"):
+        calls.append(name)
+        return real(data, name=name)
+
+    monkeypatch.setattr(extract, "pdf_lines", counting)
+    upload = upload_file("past.zip", zip_of({"a/report-2023.pdf": rendered("pdf", year=2023)}))
+    (created,) = services.history_upload(by=world["admin"], agency=world["agency"], file=upload, name="past.zip")
+
+    assert calls == ["report-2023.pdf"]
+    assert created.source_text and services.import_cells(created)["t3.new.total"] == 1
+
+
 @pytest.mark.parametrize(
     "name, data, message",
     [
