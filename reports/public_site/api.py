@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
+import fcntl
 import hashlib
 import json
 import os
@@ -270,12 +271,13 @@ def csv_rows(year: int) -> Iterator[list]:
             "snapshot__cells",
         )
     )
+    codes, kinds = standard.CELL_CODES, dict(Agency.Kind.choices)
     for report_id, agency, district, kind, row_year, version, published_at, cells in rows.iterator(chunk_size=500):
-        cells = cells or {}
-        kind_label = Agency.Kind(kind).label if kind in Agency.Kind.values else kind
-        fixed = [report_id, agency, district, kind_label, row_year, version, local_iso(published_at) or ""]
+        get = (cells or {}).get
+        fixed = [report_id, agency, district, kinds.get(kind, kind), row_year, version, local_iso(published_at) or ""]
+        values = [get(code) for code in codes]  # numbers mostly: only texts can look like formulas
         yield [neutralise(value) for value in fixed] + [
-            neutralise("" if cells.get(code) is None else cells.get(code)) for code in standard.CELL_CODES
+            "" if value is None else neutralise(value) if isinstance(value, str) else value for value in values
         ]
 
 
@@ -327,8 +329,9 @@ def csv_text(year: int) -> Iterator[str]:
 
 def year_csv_file(year: int, name: str) -> Path | None:
     """The year's CSV written under ``name`` (its generation's), or ``None`` when the year has
-    no current publication. Written to a temporary file and renamed, so that a reader never
-    sees half a file; the year's files of earlier generations are removed."""
+    no current publication. One process writes it while the others wait for it (a lock file:
+    4,000 reports take a second or two), to a temporary file renamed when complete, so that a
+    reader never sees half a file; the year's files of earlier generations are then removed."""
     folder = Path(settings.DATA_DIR) / "open-data"
     path = folder / f"{year}-{name}.csv"
     if path.exists():
@@ -336,12 +339,21 @@ def year_csv_file(year: int, name: str) -> Path | None:
     if not Publication.objects.current().filter(year=year).exists():
         return None
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=folder, delete=False) as handle:
-        handle.writelines(csv_text(year))
-    os.replace(handle.name, path)
-    for older in folder.glob(f"{year}-*.csv"):
-        if older != path:
-            older.unlink(missing_ok=True)
+    with open(folder / f"{year}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if path.exists():  # written by another process meanwhile
+            return path
+        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=folder, delete=False)
+        try:
+            with handle:
+                handle.writelines(csv_text(year))
+            os.replace(handle.name, path)
+        except BaseException:
+            Path(handle.name).unlink(missing_ok=True)
+            raise
+        for older in folder.glob(f"{year}-*.csv"):
+            if older != path:
+                older.unlink(missing_ok=True)
     return path
 
 
