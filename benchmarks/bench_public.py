@@ -82,7 +82,9 @@ def test_public_listing_page_filtered(benchmark, published_20000):
     district = published_20000[3]
     query = {"year": 2023, "district": district.pk, "kind": "department", "q": "机关"}
 
-    response = benchmark.pedantic(get, args=(client, "/"), kwargs=query, setup=public_cache_clear, rounds=30, warmup_rounds=2)
+    response = benchmark.pedantic(
+        get, args=(client, "/"), kwargs=query, setup=public_cache_clear, rounds=30, warmup_rounds=2
+    )
 
     assert "共 " in response.content.decode()
     check_budget(benchmark)
@@ -91,7 +93,9 @@ def test_public_listing_page_filtered(benchmark, published_20000):
 def test_public_listing_page_deep_in_the_pages(benchmark, published_20000):
     client = Client()
 
-    response = benchmark.pedantic(get, args=(client, "/"), kwargs={"page": 900}, setup=public_cache_clear, rounds=30, warmup_rounds=2)
+    response = benchmark.pedantic(
+        get, args=(client, "/"), kwargs={"page": 900}, setup=public_cache_clear, rounds=30, warmup_rounds=2
+    )
 
     assert "第 900/1000 页" in response.content.decode()
     check_budget(benchmark)
@@ -100,7 +104,9 @@ def test_public_listing_page_deep_in_the_pages(benchmark, published_20000):
 def test_json_listing_with_20000_reports(benchmark, published_20000):
     client = Client()
 
-    response = benchmark.pedantic(get, args=(client, "/api/reports/"), setup=public_cache_clear, rounds=30, warmup_rounds=2)
+    response = benchmark.pedantic(
+        get, args=(client, "/api/reports/"), setup=public_cache_clear, rounds=30, warmup_rounds=2
+    )
 
     data = response.json()
     assert data["count"] == REPORTS
@@ -112,7 +118,9 @@ def test_json_listing_filtered(benchmark, published_20000):
     client = Client()
     query = {"year": 2024, "kind": "township", "q": "第00"}
 
-    response = benchmark.pedantic(get, args=(client, "/api/reports/"), kwargs=query, setup=public_cache_clear, rounds=30, warmup_rounds=2)
+    response = benchmark.pedantic(
+        get, args=(client, "/api/reports/"), kwargs=query, setup=public_cache_clear, rounds=30, warmup_rounds=2
+    )
 
     assert response.json()["count"] > 0
     check_budget(benchmark)
@@ -122,7 +130,9 @@ def test_report_page_among_20000(benchmark, published_20000):
     client = Client()
     report_id = Publication.objects.filter(year=2024).order_by("pk").values_list("report_id", flat=True)[500]
 
-    response = benchmark.pedantic(get, args=(client, f"/reports/{report_id}/"), setup=public_cache_clear, rounds=30, warmup_rounds=2)
+    response = benchmark.pedantic(
+        get, args=(client, f"/reports/{report_id}/"), setup=public_cache_clear, rounds=30, warmup_rounds=2
+    )
 
     assert b"gov-report" in response.content
     check_budget(benchmark)
