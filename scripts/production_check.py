@@ -408,7 +408,16 @@ def public_site(browser: Browser, pk: int, cells: dict | None = None) -> dict:
     api = json.loads(browser.get(f"/api/reports/{pk}.json").body)
     if api["agency"]["name"] != AGENCY:
         raise CheckFailed("/api/ 的 JSON 与发布的报告不一致")
-    step(f"公开页面、{len(assets)} 个带哈希的静态文件、PDF、Word、JSON、XLSX、HTML 均为 200，SHA-256 与 ETag 一致")
+    # The year's open data: written by the web process into the data folder, then served from it.
+    year = json.loads(SAMPLE.read_text(encoding="utf-8"))["year"]
+    for _ in range(2):
+        table = browser.get(f"/open-data/{year}.csv")
+        if AGENCY not in table.body.decode("utf-8-sig") or not table.header("etag"):
+            raise CheckFailed(f"{year} 年的开放数据 CSV 中没有这份报告（或没有 ETag）")
+    step(
+        f"公开页面、{len(assets)} 个带哈希的静态文件、PDF、Word、JSON、XLSX、HTML 均为 200，SHA-256 与 ETag 一致；"
+        f"{year} 年开放数据 CSV 可下载"
+    )
     return {"files": files, "assets": assets}
 
 
