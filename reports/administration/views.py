@@ -71,6 +71,20 @@ def _user(district: District, pk: int) -> User:
     return get_object_or_404(services.district_users(district=district).select_related("agency", "district"), pk=pk)
 
 
+def _submit(request, form, action):
+    """A form's POST handed to its service: ``(the service's result, 200)`` when the form and
+    the service accept it; ``(None, 400)`` when either refuses (the service's refusal becomes
+    the form's error, shown above it); ``(None, 200)`` for a GET."""
+    if request.method != "POST":
+        return None, 200
+    if form.is_valid():
+        try:
+            return action(form.cleaned_data), 200
+        except AdministrationError as exc:
+            form.add_error(None, str(exc))
+    return None, 400
+
+
 def _no_store(response: HttpResponse) -> HttpResponse:
     """A page showing a one-time password is never kept by the browser or a proxy."""
     add_never_cache_headers(response)
@@ -95,23 +109,16 @@ def agencies(request, district):
 @admin_view
 def agency_create(request, district):
     form = AgencyForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                agency = services.agency_create(
-                    district=district,
-                    name=form.cleaned_data["name"],
-                    kind=form.cleaned_data["kind"],
-                    by=request.user,
-                    request=request,
-                )
-            except AdministrationError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"已新建机关“{agency.name}”。")
-                return redirect("administration:agencies")
-        status = 400
+    agency, status = _submit(
+        request,
+        form,
+        lambda data: services.agency_create(
+            district=district, name=data["name"], kind=data["kind"], by=request.user, request=request
+        ),
+    )
+    if agency is not None:
+        messages.success(request, f"已新建机关“{agency.name}”。")
+        return redirect("administration:agencies")
     return render(request, "administration/agency_form.html", {"form": form, "agency": None}, status=status)
 
 
@@ -121,24 +128,21 @@ def agency_edit(request, district, pk):
     agency = _agency(district, pk)
     initial = {"name": agency.name, "kind": agency.kind, "is_active": agency.is_active}
     form = AgencyEditForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                agency = services.agency_update(
-                    agency=agency,
-                    name=form.cleaned_data["name"],
-                    kind=form.cleaned_data["kind"],
-                    is_active=form.cleaned_data["is_active"],
-                    by=request.user,
-                    request=request,
-                )
-            except AdministrationError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"机关“{agency.name}”已保存。")
-                return redirect("administration:agencies")
-        status = 400
+    saved, status = _submit(
+        request,
+        form,
+        lambda data: services.agency_update(
+            agency=agency,
+            name=data["name"],
+            kind=data["kind"],
+            is_active=data["is_active"],
+            by=request.user,
+            request=request,
+        ),
+    )
+    if saved is not None:
+        messages.success(request, f"机关“{saved.name}”已保存。")
+        return redirect("administration:agencies")
     published = agency.publications.filter(is_current=True).exclude(agency_name=agency.name).count()
     context = {"form": form, "agency": agency, "published_other_name": published}
     return render(request, "administration/agency_form.html", context, status=status)
@@ -168,26 +172,23 @@ def user_create(request, district):
     if agency_id.isdigit() and len(agency_id) < 12:
         initial["agency"] = Agency.objects.filter(pk=int(agency_id), district=district, is_active=True).first()
     form = UserCreateForm(request.POST or None, district=district, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                user, password = services.user_create(
-                    district=district,
-                    username=data["username"],
-                    full_name=data["full_name"],
-                    email=data["email"],
-                    agency=data["agency"],
-                    roles=data["roles"] if data["agency"] is None else (),
-                    by=request.user,
-                    request=request,
-                )
-            except AdministrationError as exc:
-                form.add_error(None, str(exc))
-            else:
-                return _password_page(request, user, password, created=True)
-        status = 400
+    created, status = _submit(
+        request,
+        form,
+        lambda data: services.user_create(
+            district=district,
+            username=data["username"],
+            full_name=data["full_name"],
+            email=data["email"],
+            agency=data["agency"],
+            roles=data["roles"] if data["agency"] is None else (),
+            by=request.user,
+            request=request,
+        ),
+    )
+    if created is not None:
+        user, password = created
+        return _password_page(request, user, password, created=True)
     return render(request, "administration/user_create.html", {"form": form}, status=status)
 
 
@@ -203,27 +204,23 @@ def user_edit(request, district, pk):
         "is_active": target.is_active,
     }
     form = UserEditForm(request.POST or None, district=district, target=target, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                target = services.user_update(
-                    user=target,
-                    full_name=data["full_name"],
-                    email=data["email"],
-                    is_active=data["is_active"],
-                    roles=data.get("roles") if "roles" in form.fields else None,
-                    agency=data.get("agency"),
-                    by=request.user,
-                    request=request,
-                )
-            except AdministrationError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"账户“{target.username}”已保存。")
-                return redirect("administration:user_edit", pk=target.pk)
-        status = 400
+    saved, status = _submit(
+        request,
+        form,
+        lambda data: services.user_update(
+            user=target,
+            full_name=data["full_name"],
+            email=data["email"],
+            is_active=data["is_active"],
+            roles=data.get("roles") if "roles" in form.fields else None,
+            agency=data.get("agency"),
+            by=request.user,
+            request=request,
+        ),
+    )
+    if saved is not None:
+        messages.success(request, f"账户“{saved.username}”已保存。")
+        return redirect("administration:user_edit", pk=saved.pk)
     locked = target.username in services.locked_usernames([target.username])
     context = {"form": form, "target": target, "locked": locked, "is_self": target.pk == request.user.pk}
     return render(request, "administration/user_edit.html", context, status=status)
