@@ -70,7 +70,8 @@ def reviewer(district):
     return make_reviewer(district)
 
 
-def _client_for(user) -> Client:
+def client_for(user) -> Client:
+    """A test client signed in as ``user``."""
     client = Client()
     client.force_login(user)
     return client
@@ -78,17 +79,17 @@ def _client_for(user) -> Client:
 
 @pytest.fixture
 def clerk_a_client(clerk_a):
-    return _client_for(clerk_a)
+    return client_for(clerk_a)
 
 
 @pytest.fixture
 def clerk_b_client(clerk_b):
-    return _client_for(clerk_b)
+    return client_for(clerk_b)
 
 
 @pytest.fixture
 def reviewer_client(reviewer):
-    return _client_for(reviewer)
+    return client_for(reviewer)
 
 
 @pytest.fixture

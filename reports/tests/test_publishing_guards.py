@@ -16,6 +16,7 @@ from reports.models import Publication, PublicationFile, Report
 from reports.publishing import publication_fail, publication_queue
 from reports.services import ReportLockedError, report_import
 from tests.factories import make_district, make_reviewer, make_user
+from tests.personas import client_for
 
 from .publishing_fixtures import (
     approved_report,
@@ -133,12 +134,6 @@ def office(district):
         "admin": make_reviewer(district, "district_admin", is_district_admin=True),
         "first": make_reviewer(district, "first_reviewer", is_first_reviewer=True),
     }
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

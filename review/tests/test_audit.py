@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reports.editing import report_save
@@ -17,16 +16,11 @@ from review import services
 from review.models import Action, Comment, DistrictChecklist, ReportEvent, ReportRevision, SignOff
 from review.tests.personas import approve
 from review.workflow import report_return, report_start_review, report_submit, transition_apply_system
+from tests.personas import client_for
 
 pytestmark = pytest.mark.django_db
 
 REVIEW_MODELS = (ReportEvent, ReportRevision, SignOff, Comment, DistrictChecklist)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

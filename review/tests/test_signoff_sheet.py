@@ -6,7 +6,6 @@ import shutil
 import subprocess
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,14 +13,9 @@ from review.models import SignOff
 from review.selectors import signoff_sheet
 from review.tests.personas import approve, sign
 from review.workflow import report_return, report_start_review, report_submit
+from tests.personas import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -6,21 +6,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from reports.models import Report
 from review import services
 from review.models import Action, Comment, ReportEvent
 from review.workflow import report_return, report_submit
+from tests.personas import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,16 +15,11 @@ from review.models import DistrictChecklist, ReportEvent
 from review.tests.personas import new_submitted_report, sign
 from review.workflow import report_start_review
 from tests.factories import make_agency, make_clerk, make_report
+from tests.personas import client_for
 
 pytestmark = pytest.mark.django_db
 
 Status = Report.Status
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def rows(html: str) -> list[str]:

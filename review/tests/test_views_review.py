@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from reports import standard
@@ -14,17 +13,12 @@ from review.models import Action, Comment, ReportEvent, SignOff
 from review.tests.personas import approve, sign
 from review.workflow import report_return, report_start_review, report_submit, transition_apply_system
 from tests.factories import complete_cells, complete_texts, make_report, report_state
+from tests.personas import client_for
 
 pytestmark = pytest.mark.django_db
 
 Status = Report.Status
 ASPECTS = ["政治", "法律", "政策", "保密", "文字", "舆情"]
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def page_url(report) -> str:

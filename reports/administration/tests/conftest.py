@@ -2,10 +2,10 @@
 and a first reviewer. The onboarding files go to a folder of the test's own."""
 
 import pytest
-from django.test import Client
 
 from reports.tests.publishing_fixtures import media_root_fixture  # noqa: F401
 from tests.factories import make_agency, make_district, make_user
+from tests.personas import client_for
 
 
 @pytest.fixture(autouse=True)
@@ -57,12 +57,6 @@ def clerk_a(agency_a):
 @pytest.fixture
 def reviewer_x(x):
     return make_user("first_x", full_name="王审", district=x, is_first_reviewer=True)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

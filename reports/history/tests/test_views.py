@@ -9,14 +9,9 @@ from django.urls import reverse
 
 from reports.history import services
 from reports.models import HistoricalImport, Report
+from tests.personas import client_for
 
 from .helpers import corpus_text, make_import, upload_file, zip_of
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_upload_review_resolve_confirm_through_the_pages(world):
