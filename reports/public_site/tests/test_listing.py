@@ -58,11 +58,12 @@ def titles(response) -> list[str]:
         ("_", ["北京市a_b局"]),  # a literal underscore, not "any character"
         ("abc", ["北京市ABC局"]),  # Latin letters: either case
         ("ABC", ["北京市ABC局"]),
-        ("市", ["北京市100%局", "北京市ABC局", "北京市a_b局", "北京市ab局"]),
+        ("\\", ["北京市c\\d局"]),  # a backslash, not the escape character
+        ("市", ["北京市100%局", "北京市ABC局", "北京市a_b局", "北京市ab局", "北京市c\\d局"]),
     ],
 )
 def test_the_name_search_matches_the_words_as_written(anonymous_client, district, q, expected):
-    for name in ("北京市100%局", "北京市ABC局", "北京市a_b局", "北京市ab局"):
+    for name in ("北京市100%局", "北京市ABC局", "北京市a_b局", "北京市ab局", "北京市c\\d局"):
         published_row(approved_report(make_agency(name, district=district)))
 
     found = titles(anonymous_client.get(reverse("reports:public_list"), {"q": q}))
