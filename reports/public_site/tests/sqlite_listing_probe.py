@@ -11,6 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 os.environ["DATABASE_URL"] = f"sqlite:///{sys.argv[1]}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+os.environ.pop("GOVREPORT_CACHE_URL", None)  # the process's own memory cache, not a shared one
 
 import django
 
