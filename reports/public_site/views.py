@@ -16,11 +16,15 @@ most three queries; a hit none. Browsers and proxies may keep a page 30 seconds 
 from __future__ import annotations
 
 import calendar
+import functools
 
+from django.core.signals import setting_changed
 from django.db import models
-from django.http import FileResponse, Http404
+from django.dispatch import receiver
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.template.loader import get_template, render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.html import escape
@@ -36,6 +40,7 @@ from reports.public_cache import (
     cached_value,
     public_cache_control,
     public_generation,
+    release,
     request_generation,
 )
 from reports.publishing import media_path, publication_document
@@ -135,24 +140,72 @@ def listing_rows_html(rows: list[tuple], detail_url: str) -> SafeString:
 @require_safe
 @cached_public_page(listing_key)
 def public_list(request):
+    context = listing_context(request)
+    return render_public(request, "reports/public_list.html", "reports/public_list_content.html", context)
+
+
+def listing_context(request) -> dict:
     found = facets(generation=request_generation(request))
     filters = read_filters(request.GET, choices=found)
     page = paginate_values(request, filters)
-    detail_url = reverse("reports:public_detail", args=[0]).replace("/0/", "/{}/")
-    return render(
-        request,
-        "reports/public_list.html",
-        {
-            "options": filter_options(found, filters),
-            "q": normalised_query(request.GET).get("q", "")[:Q_MAX_LENGTH],
-            "page": page,
-            "rows_html": listing_rows_html(page.object_list, detail_url),
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "ellipsis": page.paginator.ELLIPSIS,
-            "query": query_without_page(request),
-            "filtered": any(filters.values()),
-        },
-    )
+    return {
+        "options": filter_options(found, filters),
+        "q": normalised_query(request.GET).get("q", "")[:Q_MAX_LENGTH],
+        "page": page,
+        "rows_html": listing_rows_html(page.object_list, listing_urls()["detail"]),
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "ellipsis": page.paginator.ELLIPSIS,
+        "query": query_without_page(request),
+        "filtered": any(filters.values()),
+        "urls": listing_urls(),
+    }
+
+
+def listing_urls() -> dict[str, str]:
+    """The URLs the listing links to, reversed once per process (and script prefix)."""
+    return _listing_urls(get_script_prefix())
+
+
+@functools.cache
+def _listing_urls(prefix: str) -> dict[str, str]:
+    return {
+        "public_list": reverse("reports:public_list"),
+        "open_data": reverse("reports:open_data"),
+        "detail": reverse("reports:public_detail", args=[0]).replace("/0/", "/{}/"),
+    }
+
+
+FRAME_MARK = "\x00public-content\x00"
+_frames: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs) -> None:
+    """Tests that change settings (templates, static files, URLs) get new frames and URLs."""
+    _frames.clear()
+    _listing_urls.cache_clear()
+
+
+def render_public(request, page_template: str, content_template: str, context: dict) -> HttpResponse:
+    """``page_template`` (which extends ``base.html`` and includes ``content_template`` in its
+    content block, unless ``frame_mark`` is set), rendered for ``request``.
+
+    For an anonymous visitor the page around the content is the same on every request (no
+    user, no message, no form token), so it is rendered once per process and release, and
+    only ``content_template`` is rendered per request: the same bytes, without base.html's
+    template work on every miss of a listing (issue 13). A signed-in visitor's page is
+    rendered whole."""
+    if request.user.is_authenticated:
+        return render(request, page_template, context)
+    key = (page_template, release(), get_script_prefix())
+    frame = _frames.get(key)
+    if frame is None:
+        before, mark, after = render_to_string(page_template, {"frame_mark": FRAME_MARK}, request).partition(FRAME_MARK)
+        if not mark:  # the page template does not place the mark: render it whole
+            return render(request, page_template, context)
+        frame = _frames[key] = (before, after)
+    content = get_template(content_template).render(context)
+    return HttpResponse(frame[0] + content + frame[1])
 
 
 # ── A report's page ─────────────────────────────────────────────────────────────────────

@@ -1,6 +1,7 @@
 """Fill the load test's database with 20,000 published reports (the benchmark's fixture) and
-write the URLs it measures: ``urls.txt`` (name and path per line) and ``mix.txt`` (LOADTEST_MIX
-distinct filter combinations of the listing). Usage: fill_public.py OUTPUT_DIR [--paths-only]
+write the URLs it measures: ``urls.txt`` (name and path per line), ``mix.txt`` (LOADTEST_MIX
+distinct filter combinations of the listing) and ``reports-mix.txt`` (as many report pages).
+Usage: fill_public.py OUTPUT_DIR [--paths-only]
 (``--paths-only``: the database is filled already; write the URLs only)."""
 
 from __future__ import annotations
@@ -69,6 +70,12 @@ def main(output: Path, *, fill: bool = True) -> None:
         query = {k: v for k, v in (("year", year), ("district", district), ("kind", kind), ("q", q), ("page", page))}
         lines.append("/?" + urlencode({k: v for k, v in query.items() if v is not None}) + "\n")
     (output / "mix.txt").write_text("".join(lines), encoding="utf-8")
+    # As many distinct report pages, in a random order: the reading after a publication, when
+    # every report's page is rendered again (measured with the cache emptied: the worst case,
+    # each document rendered too).
+    report_ids = list(Publication.objects.current().values_list("report_id", flat=True))
+    chosen = rng.sample(report_ids, min(MIX, len(report_ids)))
+    (output / "reports-mix.txt").write_text("".join(f"/reports/{pk}/\n" for pk in chosen), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -104,3 +104,43 @@ def test_the_listing_reads_the_same_on_the_demos_sqlite(tmp_path):
 
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split("\n")[:4] == ["200", "共 5 份报告", "date", "2024,2023,2022,2021,2020"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "year=2024&q=局", "page=2", "q=<script>"])
+def test_an_anonymous_listing_is_the_whole_page_with_its_frame_kept(rf, district, query):
+    # The frame around the content is rendered once per process for anonymous visitors: the
+    # page must be the same bytes as the page rendered whole.
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.shortcuts import render
+
+    from reports.public_site import views
+
+    for index in range(23):
+        published_row(approved_report(make_agency(f"北京市朝阳区第{index:02d}局", district=district)))
+    request = rf.get(f"/?{query}")
+    request.user, request._messages = AnonymousUser(), CookieStorage(request)
+
+    for _ in range(2):  # the frame made, then reused (a context each: its page range is read once)
+        framed = views.render_public(
+            request, "reports/public_list.html", "reports/public_list_content.html", views.listing_context(request)
+        )
+        whole = render(request, "reports/public_list.html", views.listing_context(request))
+        assert framed.content.decode() == whole.content.decode()
+    assert views._frames  # the anonymous page went through the kept frame
+    assert "&lt;script&gt;" in framed.content.decode() or "script" not in query
+
+
+def test_a_signed_in_visitor_gets_the_page_rendered_whole(client, district):
+    from tests.factories import make_user
+
+    user = make_user("first_x", district=district, is_first_reviewer=True)
+    client.force_login(user)
+    published_row(approved_report(make_agency("北京市朝阳区甲局", district=district)))
+
+    html = client.get(reverse("reports:public_list")).content.decode()
+
+    assert 'id="user-menu"' in html  # the signed-in navbar, not the anonymous frame's 登录 link
+    assert ">登录</a>" not in html
+    assert "北京市朝阳区甲局2024年政府信息公开工作年度报告" in html
