@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import csv
 import fcntl
 import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -354,6 +356,11 @@ def year_csv_file(year: int, name: str) -> Path | None:
         for older in folder.glob(f"{year}-*.csv"):
             if older != path:
                 older.unlink(missing_ok=True)
+        # A write cut short (the process killed) leaves its temporary file: gone after an hour.
+        for stale in folder.glob("tmp*"):
+            with contextlib.suppress(OSError):
+                if time.time() - stale.stat().st_mtime > 3600:
+                    stale.unlink()
     return path
 
 

@@ -5,6 +5,7 @@ nothing behind."""
 from __future__ import annotations
 
 import fcntl
+import os
 import threading
 import time
 
@@ -62,8 +63,14 @@ def test_a_failed_write_leaves_no_file(one_published, monkeypatch):
 
 def test_a_new_generation_replaces_the_years_file(one_published):
     first = api.year_csv_file(2024, "first")
+    cut_short, in_progress = one_published / "tmpcut", one_published / "tmpnow"
+    cut_short.write_text("half a file", encoding="utf-8")
+    in_progress.write_text("being written", encoding="utf-8")
+    os.utime(cut_short, (time.time() - 7200, time.time() - 7200))
     second = api.year_csv_file(2024, "second")
 
     assert not first.exists()
     assert second.read_text(encoding="utf-8").startswith("\ufeffreport_id,")
+    assert not cut_short.exists()  # a temporary file an hour old: a write that was cut short
+    assert in_progress.exists()  # a recent one may be another year's file being written
     assert api.year_csv_file(2019, "second") is None
