@@ -158,4 +158,19 @@ def backup_restore(*, source: Path) -> dict:
     counts = counted_models()
     if counts != manifest["counts"]:
         raise BackupError(f"恢复后的记录数与备份时不一致：{counts} ≠ {manifest['counts']}")
+    _forget_cache()
     return manifest
+
+
+def _forget_cache() -> None:
+    """Empty the shared cache: what it holds was computed from the database the restore has
+    replaced (public pages and documents keyed by report ids and versions, the district's
+    sums keyed by report versions), and the restored data may reuse those ids with other
+    content. The web and worker processes are restarted after a restore (each also keeps the
+    pages it served last in its own memory)."""
+    from django.core.cache import cache
+
+    try:
+        cache.clear()
+    except Exception as exc:  # a cache that does not answer holds nothing to serve either
+        raise BackupError(f"数据已恢复，但无法清空缓存（{exc}）：请清空缓存（Redis）后再启动应用。") from exc

@@ -220,8 +220,9 @@ def publication_build(
         if updated != 1:
             raise PublishingError(f"{publication}的状态已被改变，未发布。")
         mark_published(report)
-        # The public listings, the API and the report's page show it as soon as it commits.
-        public_generation_bump_on_commit()
+        # The public listings, the API and the pages of the agency's reports (the years chart
+        # reads them all) show it as soon as it commits; other agencies' pages stay cached.
+        public_generation_bump_on_commit(Report.objects.filter(agency_id=report.agency_id).values_list("pk", flat=True))
     publication.refresh_from_db()
     logger.info("published %s (report %s, version %s)", publication, report_id, publication.version)
     return publication

@@ -5,9 +5,11 @@ correction is published (or, one day, a publication is withdrawn). So:
 
 * **The publication generation** (:func:`public_generation`) is a random token kept in the
   cache without expiry. Every publishing transaction replaces it once it has committed
-  (:func:`public_generation_bump_on_commit`); the listings, the API, the open-data page and a
-  report's current page are cached under keys that contain it, so a new report is on every
-  page at once — the old entries are simply never asked for again. A token lost with the
+  (:func:`public_generation_bump_on_commit`); the listings, the API and the open-data page
+  are cached under keys that contain it, so a new report is on every page at once — the old
+  entries are simply never asked for again. A report's current page has a token of its own
+  (:func:`report_generation`), replaced in the same write when its agency publishes, so that
+  one agency's publication does not make every report page render again. A token lost with the
   cache (a restart of Redis, an eviction) is replaced by a new random one, never by a value
   an old entry could carry. The entries also expire after :data:`SAFETY_SECONDS`, for what
   changes without a publication (a district renamed in the admin).
@@ -30,6 +32,7 @@ import hashlib
 import logging
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache as memoize
 from functools import wraps
@@ -46,6 +49,8 @@ from django.utils.http import http_date
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "public:generation"
+#: A report's page token (:func:`report_generation`).
+REPORT_KEY = "public:report:{}"
 #: Entries keyed by the generation also expire, for changes that are not publications.
 SAFETY_SECONDS = 10 * 60
 #: What a browser or a proxy may keep of a page that changes with publications.
@@ -82,20 +87,41 @@ def request_generation(request) -> str | None:
         return request._public_generation
 
 
-def public_generation_bump() -> None:
-    """Make every generation-keyed entry stale: call after a change of what the public sees
-    has committed."""
+def report_generation(report_id: int) -> str | None:
+    """The token of one report's current public page, which shows the report's versions and
+    its agency's years: replaced when the agency publishes (:func:`public_generation_bump`),
+    not when another agency does. Never created on reading (a visitor's made-up ids must not
+    fill the cache): without one — no publication of the agency since the cache started, or
+    evicted — the publication generation stands in, and a page kept under it is as fresh as
+    the listings are. ``None`` when the cache does not answer."""
     try:
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+        value = cache.get(REPORT_KEY.format(report_id))
+    except Exception:
+        logger.warning("public cache unavailable", exc_info=True)
+        return None
+    if value is not None:
+        return f"r:{value}"
+    generation = public_generation()
+    return None if generation is None else f"g:{generation}"
+
+
+def public_generation_bump(report_ids: Iterable[int] = ()) -> None:
+    """Make every generation-keyed entry stale, and the pages of ``report_ids`` (the reports of
+    the agency that published): call after a change of what the public sees has committed.
+    One write, so that no reader sees the new generation with the old report tokens."""
+    tokens = {GENERATION_KEY: uuid.uuid4().hex, **{REPORT_KEY.format(pk): uuid.uuid4().hex for pk in report_ids}}
+    try:
+        cache.set_many(tokens, None)
     except Exception:
         logger.exception("public cache: the generation could not be replaced")
 
 
-def public_generation_bump_on_commit() -> None:
-    """Bump the generation when the current transaction commits (at once outside one). Not
-    before: a request between the bump and the commit would cache the old rows under the
-    new generation."""
-    transaction.on_commit(public_generation_bump)
+def public_generation_bump_on_commit(report_ids: Iterable[int] = ()) -> None:
+    """Bump the generation (and the pages of ``report_ids``) when the current transaction
+    commits (at once outside one). Not before: a request between the bump and the commit
+    would cache the old rows under the new generation."""
+    ids = list(report_ids)
+    transaction.on_commit(lambda: public_generation_bump(ids))
 
 
 # ── Anonymous requests ──────────────────────────────────────────────────────────────────

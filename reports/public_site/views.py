@@ -6,9 +6,10 @@ live report: a report under correction keeps showing its current published versi
 the next one is published. Every view here answers GET and HEAD only.
 
 Served at the framework's floor (issue 13, see ``reports/public_cache``): for an anonymous
-visitor each page is kept in the shared cache — the listings, the open-data page and a
-report's current page under the publication generation (a publication makes them new at
-once), a published version's page and files forever (they never change). A miss costs at
+visitor each page is kept in the shared cache — the listings and the open-data page under the
+publication generation (a publication makes them new at once), a report's current page under
+its own token (its agency's publication makes it new at once), a published version's page and
+files forever (they never change). A miss costs at
 most three queries; a hit none. Browsers and proxies may keep a page 30 seconds (with an
 ``ETag`` to revalidate), a version's page and files a year.
 """
@@ -41,6 +42,7 @@ from reports.public_cache import (
     public_cache_control,
     public_generation,
     release,
+    report_generation,
     request_generation,
 )
 from reports.publishing import media_path, publication_document
@@ -292,8 +294,10 @@ def download_url(publication: Publication, kind: str) -> str:
 
 
 def detail_key(request, pk: int) -> tuple | None:
-    generation = public_generation()
-    return None if generation is None else (generation, pk)
+    """A report's current page changes only when its agency publishes (its versions, the years
+    chart): keyed by the report's own token, not by every publication's generation."""
+    token = report_generation(pk)
+    return None if token is None else (token, pk)
 
 
 @require_safe

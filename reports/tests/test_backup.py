@@ -64,10 +64,23 @@ def test_backup_restores_into_an_empty_postgresql_database(stored, tmp_path):
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{empty}",
             "GOVREPORT_DATA_DIR": str(restored_data),
         }
+        # The shared cache holds pages of the database the restore replaces: emptied.
+        shared = None
+        if os.environ.get("GOVREPORT_TEST_REDIS_URL"):
+            import redis
+
+            cache_url = os.environ["GOVREPORT_TEST_REDIS_URL"].rsplit("/", 1)[0] + "/10"
+            env["GOVREPORT_CACHE_URL"] = cache_url
+            shared = redis.Redis.from_url(cache_url)
+            shared.set("a-page-of-the-replaced-database", b"stale")
+        elif os.environ.get("CI"):
+            pytest.fail("CI runs the suite with Redis")
         # MEDIA_ROOT follows GOVREPORT_DATA_DIR: <data dir>/files.
         result = restore(backup_dir, env)
         assert result.returncode == 0, result.stderr
         assert "记录数与备份一致" in result.stdout
+        if shared is not None:
+            assert shared.get("a-page-of-the-replaced-database") is None
         with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=empty) as conn:
             rows = conn.execute(
                 "SELECT a.name, r.year, r.cells, r.texts FROM reports_report r "

@@ -129,6 +129,51 @@ def test_a_draft_a_queued_or_failed_job_and_a_superseded_version_never_appear(an
         assert anonymous_client.get(reverse("reports:api_detail", args=[report.pk])).status_code == 404
 
 
+def test_a_publication_renews_the_pages_of_its_agencys_reports_and_keeps_the_others(
+    anonymous_client, district, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    a, b = make_agency("北京市朝阳区甲局", district=district), make_agency("北京市朝阳区乙局", district=district)
+    with django_capture_on_commit_callbacks(execute=True):
+        a_2023 = build(approved_report(a, year=2023)).report
+        b_2024 = build(approved_report(b)).report
+    pages = {report: reverse("reports:public_detail", args=[report.pk]) for report in (a_2023, b_2024)}
+    for url in pages.values():
+        assert anonymous_client.get(url).status_code == 200  # kept now
+
+    # 甲局 corrects its 2023 report: its page shows version 2 at once …
+    reopen_directly(a_2023)
+    with django_capture_on_commit_callbacks(execute=True):
+        build(a_2023, correction_reason="更正数字")
+    assert "第 2 版" in anonymous_client.get(pages[a_2023]).content.decode()
+    # … and 乙局's page is still the kept one: no query.
+    with django_assert_num_queries(0):
+        assert anonymous_client.get(pages[b_2024]).status_code == 200
+    # The listing, keyed by the generation, has the correction too.
+    assert api_items(anonymous_client, year=2023) == [("北京市朝阳区甲局", 2023, 2)]
+
+
+def test_a_report_page_without_a_token_of_its_own_is_kept_under_the_generation(
+    anonymous_client, district, django_assert_num_queries, django_assert_max_num_queries
+):
+    # Reports published before the cache knew them (or whose token was evicted): the page is
+    # as fresh as the listings — a publication anywhere renders it again; reading makes no token.
+    from django.core.cache import cache
+
+    report = published_row(approved_report(make_agency("北京市朝阳区丙局", district=district))).report
+    url = reverse("reports:public_detail", args=[report.pk])
+    assert anonymous_client.get(url).status_code == 200
+    assert cache.get(f"public:report:{report.pk}") is None
+    assert anonymous_client.get(reverse("reports:public_detail", args=[10**9])).status_code == 404
+    assert cache.get(f"public:report:{10**9}") is None
+
+    with django_assert_num_queries(0):
+        assert anonymous_client.get(url).status_code == 200  # kept
+    public_generation_bump()
+    with django_assert_max_num_queries(3) as renewed:
+        assert anonymous_client.get(url).status_code == 200
+    assert len(renewed.captured_queries) > 0  # rendered again under the new generation
+
+
 # ── Queries: at most three on a miss, none on a hit ─────────────────────────────────────
 
 
