@@ -94,14 +94,15 @@ def report_generation(report_id: int) -> str | None:
     fill the cache): without one — no publication of the agency since the cache started, or
     evicted — the publication generation stands in, and a page kept under it is as fresh as
     the listings are. ``None`` when the cache does not answer."""
+    key = REPORT_KEY.format(report_id)
     try:
-        value = cache.get(REPORT_KEY.format(report_id))
+        found = cache.get_many([key, GENERATION_KEY])  # one round trip for either
     except Exception:
         logger.warning("public cache unavailable", exc_info=True)
         return None
-    if value is not None:
-        return f"r:{value}"
-    generation = public_generation()
+    if found.get(key) is not None:
+        return f"r:{found[key]}"
+    generation = found.get(GENERATION_KEY) or public_generation()
     return None if generation is None else f"g:{generation}"
 
 
