@@ -63,7 +63,7 @@ from .listing import (
     paginate,
     read_filters,
 )
-from .views import file_response, stored_file
+from .views import KIND_LABELS, file_response, stored_file
 
 CSV_FIXED_COLUMNS = ("report_id", "agency", "district", "agency_kind", "year", "version", "published_at")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -273,10 +273,18 @@ def csv_rows(year: int) -> Iterator[list]:
             "snapshot__cells",
         )
     )
-    codes, kinds = standard.CELL_CODES, dict(Agency.Kind.choices)
+    codes = standard.CELL_CODES
     for report_id, agency, district, kind, row_year, version, published_at, cells in rows.iterator(chunk_size=500):
         get = (cells or {}).get
-        fixed = [report_id, agency, district, kinds.get(kind, kind), row_year, version, local_iso(published_at) or ""]
+        fixed = [
+            report_id,
+            agency,
+            district,
+            KIND_LABELS.get(kind, kind),
+            row_year,
+            version,
+            local_iso(published_at) or "",
+        ]
         values = [get(code) for code in codes]  # numbers mostly: only texts can look like formulas
         yield [neutralise(value) for value in fixed] + [
             "" if value is None else neutralise(value) if isinstance(value, str) else value for value in values
@@ -292,8 +300,7 @@ def year_csv(request, year: int):
     if generation is None:  # no cache to name the file by: streamed from the database
         if not Publication.objects.current().filter(year=year).exists():
             raise Http404("该年度没有已发布的报告")
-        response = StreamingHttpResponse(csv_text(year), content_type="text/csv; charset=utf-8")
-        return _csv_headers(response, year)
+        return _csv_streamed(year)
     name = hashlib.sha256(f"{release()}\x1f{generation}\x1f{year}".encode()).hexdigest()[:32]
     etag = f'"{name}"'
     not_modified = get_conditional_response(request, etag=etag)
@@ -306,13 +313,14 @@ def year_csv(request, year: int):
     try:
         handle = path.open("rb")
     except FileNotFoundError:  # removed meanwhile by a request of a newer generation
-        handle = None
-    if handle is None:
-        response = StreamingHttpResponse(csv_text(year), content_type="text/csv; charset=utf-8")
-        return _csv_headers(response, year)
+        return _csv_streamed(year)
     response = FileResponse(handle, content_type="text/csv; charset=utf-8")
     response["ETag"] = etag
     return _csv_headers(response, year)
+
+
+def _csv_streamed(year: int):
+    return _csv_headers(StreamingHttpResponse(csv_text(year), content_type="text/csv; charset=utf-8"), year)
 
 
 def _csv_headers(response, year: int):

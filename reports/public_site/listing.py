@@ -18,7 +18,7 @@ from django.db import connection
 from django.utils.functional import cached_property
 
 from reports.models import Agency, District, Publication
-from reports.public_cache import cached_value, public_generation
+from reports.public_cache import cached_value
 
 PAGE_SIZE = 20
 #: Pages beyond this are the last page (as the paginator clamps them) without asking.
@@ -115,10 +115,10 @@ def page_number(value: str | None) -> int | None:
 # ── The filters' choices ────────────────────────────────────────────────────────────────
 
 
-def facets(*, generation=None) -> dict:
+def facets(*, generation: str | None) -> dict:
     """The years and the districts that have published reports (the filters' choices),
-    cached with the generation (``generation``: the one the caller has read already; read
-    here when not given).
+    cached with the generation the caller has read (``None``: the cache does not answer, so
+    they are read from the database).
 
     One query of index probes rather than an aggregate over every current publication
     (281 ms at 200,000 reports): the years are a skip scan of ``publication_listing`` (from
@@ -138,7 +138,6 @@ def facets(*, generation=None) -> dict:
             "district_set": frozenset(pk for pk, _ in districts),
         }
 
-    generation = public_generation() if generation is None else generation
     return compute() if generation is None else cached_value(("facets", generation), compute)
 
 
@@ -176,9 +175,9 @@ def listing_rows_query(ids_queryset):
     )
 
 
-def listing_count(filters: dict, *, generation=None) -> int:
-    """How many reports match, cached with the generation: a deep page does not count again."""
-    generation = public_generation() if generation is None else generation
+def listing_count(filters: dict, *, generation: str | None) -> int:
+    """How many reports match, cached with the generation the caller has read (``None``: the
+    cache does not answer): a deep page does not count again."""
 
     def compute() -> int:
         return listing(filters).count()
@@ -198,7 +197,7 @@ class CountedPaginator(Paginator):
         return self._count
 
 
-def paginate(request, filters: dict, *, generation=None):
+def paginate(request, filters: dict, *, generation: str | None):
     """The page asked for (clamped into range), its rows loaded in one query; with the count
     (cached with the generation) when it is not known yet: two."""
     queryset = listing(filters)
