@@ -5,6 +5,7 @@ workflow's last step."""
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,8 @@ def published_row(report: Report, *, version: int = 1) -> Publication:
         snapshot=snapshot,
         published_at=timezone.now(),
     )
+
+
+def titles(response) -> list[str]:
+    """The report titles a public listing page links to, in its order."""
+    return re.findall(r'<a href="/reports/\d+/">([^<]+)</a>', response.content.decode())

@@ -5,7 +5,6 @@ style (the CSP forbids them)."""
 from __future__ import annotations
 
 import hashlib
-import re
 from html.parser import HTMLParser
 
 import pytest
@@ -20,6 +19,7 @@ from .publishing_fixtures import (
     publish,
     published_row,
     reopen_directly,
+    titles,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
@@ -43,10 +43,6 @@ def site(district):
 
     publication_queue(report_id=approved_report(queued_agency, year=2024).pk)
     return publications
-
-
-def titles(response) -> list[str]:
-    return re.findall(r'<a href="/reports/\d+/">([^<]+)</a>', response.content.decode())
 
 
 def test_the_listing_shows_published_reports_only(anonymous_client, site):

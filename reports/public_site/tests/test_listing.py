@@ -4,7 +4,6 @@ Latin letters), the filters' choices, and the same query on the demo's SQLite.""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from django.urls import reverse
 from reports.models import Agency
 from reports.public_cache import public_cache_clear
 from reports.public_site.listing import facets, read_filters
-from reports.tests.publishing_fixtures import approved_report, published_row
+from reports.tests.publishing_fixtures import approved_report, published_row, titles
 from tests.factories import make_agency, make_district
 
 CHOICES = {"year_set": frozenset({2023, 2024}), "district_set": frozenset({7})}
@@ -44,10 +43,6 @@ def test_the_api_reads_years_and_districts_as_numbers_only():
     assert read_filters(QueryDict("year=1999&district=8")) == {"year": 1999, "district": 8, "kind": "", "q": ""}
     assert read_filters(QueryDict("year=0&district=" + "9" * 20))["district"] is None
     assert read_filters(QueryDict("year=10000"))["year"] is None
-
-
-def titles(response) -> list[str]:
-    return re.findall(r'<a href="/reports/\d+/">([^<]+)</a>', response.content.decode())
 
 
 @pytest.mark.django_db
